@@ -1,0 +1,3 @@
+module kefu
+
+go 1.26.8
