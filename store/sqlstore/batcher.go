@@ -1,0 +1,166 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+
+	"kefu"
+)
+
+// errClosed answers pushes that arrive after Close began.
+var errClosed = errors.New("store is closing")
+
+// ingestRequest is one push waiting for its commit.
+type ingestRequest struct {
+	msg  *kefu.Inbound
+	res  kefu.IngestResult
+	err  error
+	done chan struct{}
+}
+
+// batcher is the group commit: pushes that arrive while a commit is in progress wait
+// together and are committed in the next single transaction. Under load one fsync
+// covers many pushes; when idle, a push is committed alone at once. Nothing waits on
+// a timer.
+type batcher struct {
+	store    *Store
+	stmts    *ingestStatements
+	requests chan *ingestRequest
+	maxBatch int
+	onBatch  func(int)
+
+	mu      sync.RWMutex // guards closed against sends on a closed channel
+	closed  bool
+	writers sync.WaitGroup
+}
+
+func newBatcher(ctx context.Context, s *Store, maxBatch int, onBatch func(int)) (*batcher, error) {
+	if maxBatch <= 0 {
+		maxBatch = 256
+	}
+	stmts, err := prepareIngest(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	b := &batcher{
+		store:    s,
+		stmts:    stmts,
+		requests: make(chan *ingestRequest, maxBatch*s.dialect.writers),
+		maxBatch: maxBatch,
+		onBatch:  onBatch,
+	}
+	for range s.dialect.writers {
+		b.writers.Add(1)
+		go b.run()
+	}
+	return b, nil
+}
+
+// Ingest stores m exactly once and returns after the commit that holds it. If ctx
+// ends first the push may still be committed; WeChat's retry then finds it.
+func (s *Store) Ingest(ctx context.Context, m *kefu.Inbound) (kefu.IngestResult, error) {
+	req := &ingestRequest{msg: m, done: make(chan struct{})}
+	b := s.ingest
+	b.mu.RLock()
+	if b.closed {
+		b.mu.RUnlock()
+		return kefu.IngestResult{}, errClosed
+	}
+	select {
+	case b.requests <- req:
+		b.mu.RUnlock()
+	case <-ctx.Done():
+		b.mu.RUnlock()
+		return kefu.IngestResult{}, ctx.Err()
+	}
+	select {
+	case <-req.done:
+		return req.res, req.err
+	case <-ctx.Done():
+		return kefu.IngestResult{}, ctx.Err()
+	}
+}
+
+func (b *batcher) run() {
+	defer b.writers.Done()
+	batch := make([]*ingestRequest, 0, b.maxBatch)
+	for first := range b.requests {
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < b.maxBatch {
+			select {
+			case r, ok := <-b.requests:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		b.commit(batch)
+	}
+}
+
+// commit stores a batch in one transaction. If any push in it fails, the batch is
+// rolled back and each push is retried in a transaction of its own, so one bad push
+// cannot fail its neighbours.
+func (b *batcher) commit(batch []*ingestRequest) {
+	// The requests' own contexts must not abort a shared transaction.
+	ctx := context.Background()
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = b.inTx(ctx, func(tx *sql.Tx) error {
+			return b.store.ingestBatch(ctx, tx, b.stmts, batch)
+		})
+		// A transaction that lost a lock conflict with another node did nothing;
+		// running it again is safe.
+		if err == nil || attempt == 2 || !b.store.dialect.transient(err) {
+			break
+		}
+	}
+	if err == nil || len(batch) == 1 {
+		if err == nil && b.onBatch != nil {
+			b.onBatch(len(batch))
+		}
+		for _, r := range batch {
+			if err != nil {
+				r.res = kefu.IngestResult{}
+			}
+			r.err = err
+			close(r.done)
+		}
+		return
+	}
+	for _, r := range batch {
+		b.commit([]*ingestRequest{r})
+	}
+}
+
+func (b *batcher) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := b.store.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// stop lets the writers commit what was already handed to them, then ends them.
+func (b *batcher) stop() {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.closed = true
+	close(b.requests)
+	b.mu.Unlock()
+	b.writers.Wait()
+	b.stmts.close()
+}

@@ -1,0 +1,144 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"kefu"
+)
+
+// Messages lists messages of one app (and optionally one customer) in the order
+// they were stored, after f.AfterID.
+func (s *Store) Messages(ctx context.Context, f kefu.MessageFilter) ([]*kefu.Message, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	query := `SELECT id, appid, openid, COALESCE(conversation_id, 0), direction, kind, msg_type, event,
+		wx_msgid, dedup_key, content, fields, raw, create_time, received_at
+		FROM messages WHERE appid = ? AND id > ?`
+	args := []any{f.AppID, f.AfterID}
+	if f.OpenID != "" {
+		query += ` AND openid = ?`
+		args = append(args, f.OpenID)
+	}
+	query += ` ORDER BY id LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*kefu.Message
+	for rows.Next() {
+		var m kefu.Message
+		var direction, kind, fields string
+		var created, received int64
+		if err := rows.Scan(&m.ID, &m.AppID, &m.OpenID, &m.ConversationID, &direction, &kind, &m.MsgType,
+			&m.Event, &m.WxMsgID, &m.DedupKey, &m.Content, &fields, &m.Raw, &created, &received); err != nil {
+			return nil, err
+		}
+		m.Direction, m.Kind = kefu.Direction(direction), kefu.Kind(kind)
+		m.CreateTime, m.ReceivedAt = fromMillis(created), fromMillis(received)
+		if fields != "" {
+			if err := json.Unmarshal([]byte(fields), &m.Fields); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, &m)
+	}
+	return out, rows.Err()
+}
+
+// CountByDedupKey counts stored messages per dedup key, in chunks that keep every
+// query under both databases' parameter limits.
+func (s *Store) CountByDedupKey(ctx context.Context, appID string, keys []string) (map[string]int, error) {
+	counts := make(map[string]int, len(keys))
+	const chunk = 500
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, appID)
+		for _, k := range part {
+			args = append(args, k)
+		}
+		query := `SELECT dedup_key, COUNT(*) FROM messages WHERE appid = ? AND dedup_key IN (` +
+			strings.TrimSuffix(strings.Repeat("?,", len(part)), ",") + `) GROUP BY dedup_key`
+		if err := s.countInto(ctx, counts, s.q(query), args); err != nil {
+			return nil, err
+		}
+	}
+	return counts, nil
+}
+
+func (s *Store) countInto(ctx context.Context, counts map[string]int, query string, args []any) error {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var n int
+		if err := rows.Scan(&key, &n); err != nil {
+			return err
+		}
+		counts[key] = n
+	}
+	return rows.Err()
+}
+
+// Customer returns one customer or an ENotFound error.
+func (s *Store) Customer(ctx context.Context, appID, openID string) (*kefu.Customer, error) {
+	c := kefu.Customer{AppID: appID, OpenID: openID}
+	var first, last int64
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT session_from, first_seen, last_seen
+		FROM customers WHERE appid = ? AND openid = ?`), appID, openID).Scan(&c.SessionFrom, &first, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kefu.Errorf(kefu.ENotFound, "no customer %s of app %s", openID, appID)
+	}
+	c.FirstSeen, c.LastSeen = fromMillis(first), fromMillis(last)
+	return &c, err
+}
+
+// OpenConversation returns the customer's open conversation or an ENotFound error.
+func (s *Store) OpenConversation(ctx context.Context, appID, openID string) (*kefu.Conversation, error) {
+	c := kefu.Conversation{AppID: appID, OpenID: openID}
+	var status string
+	var opened, last, closed int64
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, status, opened_at, last_message_at, closed_at
+		FROM conversations WHERE appid = ? AND openid = ? AND status = 'open'`), appID, openID).
+		Scan(&c.ID, &status, &opened, &last, &closed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kefu.Errorf(kefu.ENotFound, "customer %s has no open conversation", openID)
+	}
+	c.Status = kefu.ConversationStatus(status)
+	c.OpenedAt, c.LastMessageAt, c.ClosedAt = fromMillis(opened), fromMillis(last), fromMillis(closed)
+	return &c, err
+}
+
+// QuotaGrants returns the customer's grants that were still live at since, oldest first.
+func (s *Store) QuotaGrants(ctx context.Context, appID, openID string, since time.Time) ([]kefu.QuotaGrant, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT kind, sends, granted_at, expires_at FROM quota_grants
+		WHERE appid = ? AND openid = ? AND expires_at > ? ORDER BY granted_at, id`), appID, openID, millis(since))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []kefu.QuotaGrant
+	for rows.Next() {
+		var g kefu.QuotaGrant
+		var kind string
+		var granted, expires int64
+		if err := rows.Scan(&kind, &g.Sends, &granted, &expires); err != nil {
+			return nil, err
+		}
+		g.Kind, g.GrantedAt, g.ExpiresAt = kefu.Kind(kind), fromMillis(granted), fromMillis(expires)
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}

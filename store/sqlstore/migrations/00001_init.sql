@@ -1,0 +1,82 @@
+-- Written once in the subset SQLite and PostgreSQL share. Times are Unix
+-- milliseconds in BIGINT columns, so neither database's time zone rules apply.
+-- dialect.go rewrites the two type names SQLite spells differently
+-- (BIGSERIAL PRIMARY KEY, BYTEA); nothing else differs.
+
+-- +goose Up
+CREATE TABLE apps (
+    appid        TEXT PRIMARY KEY,
+    original_id  TEXT NOT NULL DEFAULT '',
+    secret       TEXT NOT NULL DEFAULT '',
+    token        TEXT NOT NULL,
+    aes_key      TEXT NOT NULL DEFAULT '',
+    prev_aes_key TEXT NOT NULL DEFAULT '',
+    mode         TEXT NOT NULL,
+    format       TEXT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    updated_at   BIGINT NOT NULL
+);
+
+CREATE TABLE customers (
+    id           BIGSERIAL PRIMARY KEY,
+    appid        TEXT NOT NULL REFERENCES apps (appid) ON DELETE CASCADE,
+    openid       TEXT NOT NULL,
+    session_from TEXT NOT NULL DEFAULT '',
+    first_seen   BIGINT NOT NULL,
+    last_seen    BIGINT NOT NULL,
+    UNIQUE (appid, openid)
+);
+
+CREATE TABLE conversations (
+    id              BIGSERIAL PRIMARY KEY,
+    appid           TEXT NOT NULL,
+    openid          TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    opened_at       BIGINT NOT NULL,
+    last_message_at BIGINT NOT NULL,
+    closed_at       BIGINT NOT NULL DEFAULT 0,
+    FOREIGN KEY (appid, openid) REFERENCES customers (appid, openid) ON DELETE CASCADE
+);
+-- At most one open conversation per customer; ingest upserts against it.
+CREATE UNIQUE INDEX conversations_one_open ON conversations (appid, openid) WHERE status = 'open';
+
+CREATE TABLE messages (
+    id              BIGSERIAL PRIMARY KEY,
+    appid           TEXT NOT NULL REFERENCES apps (appid) ON DELETE CASCADE,
+    openid          TEXT NOT NULL,
+    conversation_id BIGINT REFERENCES conversations (id) ON DELETE SET NULL,
+    direction       TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    msg_type        TEXT NOT NULL,
+    event           TEXT NOT NULL DEFAULT '',
+    wx_msgid        BIGINT NOT NULL DEFAULT 0,
+    -- WeChat's retries of one push share this key: exactly-once ingest rests on it.
+    dedup_key       TEXT NOT NULL,
+    content         TEXT NOT NULL DEFAULT '',
+    fields          TEXT NOT NULL DEFAULT '',
+    raw             BYTEA,
+    create_time     BIGINT NOT NULL,
+    received_at     BIGINT NOT NULL,
+    UNIQUE (appid, dedup_key)
+);
+CREATE INDEX messages_by_customer ON messages (appid, openid, id);
+CREATE INDEX messages_by_conversation ON messages (conversation_id, id);
+
+CREATE TABLE quota_grants (
+    id         BIGSERIAL PRIMARY KEY,
+    appid      TEXT NOT NULL,
+    openid     TEXT NOT NULL,
+    message_id BIGINT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    sends      INTEGER NOT NULL,
+    granted_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX quota_grants_by_customer ON quota_grants (appid, openid, granted_at);
+
+-- +goose Down
+DROP TABLE quota_grants;
+DROP TABLE messages;
+DROP TABLE conversations;
+DROP TABLE customers;
+DROP TABLE apps;

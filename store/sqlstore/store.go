@@ -1,0 +1,170 @@
+// Package sqlstore is kefu's database: one implementation of the kefu store
+// interfaces for SQLite (the embedded default, through modernc.org/sqlite) and
+// PostgreSQL (through pgx's database/sql adapter), differing only in a dialect value.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+
+	"kefu"
+)
+
+// Options tune a Store. The zero value is usable.
+type Options struct {
+	Clock      kefu.Clock
+	QuotaRules *kefu.QuotaRules // nil means kefu.DefaultQuotaRules
+	// MaxBatch caps how many pushes share one ingest commit (default 256).
+	MaxBatch int
+	// OnBatch, when set, is told the size of every committed ingest batch.
+	OnBatch func(size int)
+}
+
+// Store is a kefu.Store over SQLite or PostgreSQL.
+type Store struct {
+	dialect dialect
+	write   *sql.DB // SQLite: the one writer connection; PostgreSQL: the same pool as read
+	read    *sql.DB
+	clock   kefu.Clock
+	rules   kefu.QuotaRules
+	ingest  *batcher
+	closing sync.Once
+	closed  error
+}
+
+var _ kefu.Store = (*Store)(nil)
+
+// IsPostgres reports whether dsn names a PostgreSQL database rather than a SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to dsn (a SQLite file path or a postgres:// URL), applies pending
+// migrations and starts the ingest writer.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	s := &Store{clock: opts.Clock, rules: kefu.DefaultQuotaRules()}
+	if s.clock == nil {
+		s.clock = kefu.SystemClock{}
+	}
+	if opts.QuotaRules != nil {
+		s.rules = *opts.QuotaRules
+	}
+	var err error
+	if IsPostgres(dsn) {
+		err = s.openPostgres(dsn)
+	} else {
+		err = s.openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.read.PingContext(ctx); err != nil {
+		s.closeDBs()
+		return nil, fmt.Errorf("open %s database: %w", s.dialect.name, err)
+	}
+	if err := migrate(ctx, s.write, s.dialect); err != nil {
+		s.closeDBs()
+		return nil, err
+	}
+	s.ingest, err = newBatcher(ctx, s, opts.MaxBatch, opts.OnBatch)
+	if err != nil {
+		s.closeDBs()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) openPostgres(dsn string) error {
+	s.dialect = postgresDialect
+	db, err := sql.Open(s.dialect.driver, dsn)
+	if err != nil {
+		return fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	s.write, s.read = db, db
+	return nil
+}
+
+// openSQLite opens two handles on one file: a single writer connection, so writes
+// never wait on SQLite's lock within this process, and a pool of readers that WAL
+// lets run beside it. synchronous=FULL makes every commit durable before Ingest
+// returns (DESIGN.md invariant 1).
+func (s *Store) openSQLite(path string) error {
+	s.dialect = sqliteDialect
+	path = strings.TrimPrefix(path, "sqlite://")
+	if path == "" {
+		return fmt.Errorf("no database: give a SQLite file path or a postgres:// URL")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	pragmas := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(ON)", "synchronous(FULL)"} {
+		pragmas.Add("_pragma", p)
+	}
+	// BEGIN IMMEDIATE takes the write lock up front, so a transaction never fails
+	// half-way because another process (a kefu app command) wrote meanwhile.
+	pragmas.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + pragmas.Encode()
+	w, err := sql.Open(s.dialect.driver, dsn)
+	if err != nil {
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open(s.dialect.driver, dsn)
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	s.write, s.read = w, r
+	return nil
+}
+
+// Dialect names the database kind: "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect.name }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Close stops the ingest writer after the pushes already handed to it are committed,
+// then closes the database.
+func (s *Store) Close() error {
+	s.closing.Do(func() {
+		if s.ingest != nil {
+			s.ingest.stop()
+		}
+		s.closed = s.closeDBs()
+	})
+	return s.closed
+}
+
+func (s *Store) closeDBs() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		if rerr := s.read.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+func (s *Store) q(query string) string { return s.dialect.bind(query) }
