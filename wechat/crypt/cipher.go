@@ -18,6 +18,7 @@ const (
 	KeyPrevious KeyIndex = 1
 )
 
+// String names the key for logs ("current", "previous").
 func (i KeyIndex) String() string {
 	switch i {
 	case KeyCurrent:
@@ -34,7 +35,7 @@ func (i KeyIndex) String() string {
 // immutable and safe for concurrent use; to rotate keys, build a new one.
 type Cipher struct {
 	appID       string
-	keys        [2]keySchedule
+	keys        [2]*keySchedule
 	hasPrevious bool
 }
 

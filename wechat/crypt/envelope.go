@@ -2,9 +2,10 @@ package crypt
 
 import "encoding/base64"
 
-// strictBase64 rejects non-zero trailing bits, so each ciphertext has exactly one
-// Encrypt spelling, the one msg_signature was computed over. Built once: Strict
-// returns a fresh copy on every call.
+// strictBase64 rejects non-zero trailing bits, so that apart from line breaks
+// (which every Go base64 decoder skips) a ciphertext has one Encrypt spelling:
+// WeChat's encoder only produces that one. Built once, because Strict returns a
+// fresh copy on every call.
 var strictBase64 = base64.StdEncoding.Strict()
 
 // Encrypt builds an Encrypt value: base64 of AES-256-CBC (IV = key[:16]) over
@@ -28,7 +29,7 @@ func Decrypt(key Key, encrypt string) (msg []byte, appID string, err error) {
 	return f.msg, string(f.appID), nil
 }
 
-func decryptFrame(s keySchedule, encrypt string) (frame, error) {
+func decryptFrame(s *keySchedule, encrypt string) (frame, error) {
 	ct, err := decodeCiphertext(encrypt)
 	if err != nil {
 		return frame{}, err
