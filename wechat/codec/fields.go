@@ -70,8 +70,8 @@ func (f field) numeric() bool { return f == fCreateTime || f == fMsgID }
 // parsed. It is the meeting point of the two formats.
 type wire [fieldCount]string
 
-// push checks the numbers and builds the Push; what is the part of the format,
-// "xml" or "json", that goes in front of error messages.
+// push parses the numbers and builds the Push; what names the format ("xml" or
+// "json") in error messages.
 func (w *wire) push(body []byte, what string) (*Push, error) {
 	createTime, ok := parseInt(w[fCreateTime])
 	if !ok {

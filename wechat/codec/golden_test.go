@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -110,13 +109,15 @@ func goldenPush(t *testing.T, p *Push, f kefu.Format) []byte {
 	return out.Bytes()
 }
 
+// writeJSON appends v as JSON, leaving <, > and & readable.
 func writeJSON(t *testing.T, b *bytes.Buffer, v any) {
 	t.Helper()
-	out, err := json.Marshal(v)
-	if err != nil {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		t.Fatal(err)
 	}
-	b.Write(out)
+	b.Truncate(b.Len() - 1) // Encode ends with a newline
 }
 
 // checkGolden compares got with the golden file, or rewrites it under -update.
@@ -139,5 +140,3 @@ func checkGolden(t *testing.T, path string, got []byte) {
 
 // v1Encrypt is the Encrypt of the official reply in vector V1, protocol.md §6.
 const v1Encrypt = "ELGduP2YcVatjqIS+eZbp80MNLoAUWvzzyJxgGzxZO/5sAvd070Bs6qrLARC9nVHm48Y4hyRbtzve1L32tmxSQ=="
-
-var _ = strings.TrimSpace

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+)
+
+const usage = `kefu — customer service for WeChat mini programs
+
+Usage:
+  kefu serve      run the server (webhook, metrics, health checks)
+  kefu app        manage mini programs: add, list, update, remove
+  kefu messages   list stored messages of an app
+  kefu bench      load generators: ingest
+  kefu help       show this text
+
+Every command takes --db (or KEFU_DB): a SQLite file path or a postgres:// URL.
+Run "kefu COMMAND -h" for a command's flags.
+`
+
+// errUsage marks an error whose message already told the user what to type.
+var errUsage = errors.New("usage")
+
+// run is the whole program with its surroundings passed in, so tests can run any
+// command in-process. It returns the exit code: 0 ok, 1 failure, 2 bad usage.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	env := &cmdEnv{getenv: getenv, stdout: stdout, stderr: stderr}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = runServe(ctx, env, args[1:])
+	case "app":
+		err = runApp(ctx, env, args[1:])
+	case "messages":
+		err = runMessages(ctx, env, args[1:])
+	case "bench":
+		err = runBench(ctx, env, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "kefu: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintf(stderr, "kefu %s: %v\n", args[0], err)
+	return 1
+}
+
+// cmdEnv is what every command gets from run.
+type cmdEnv struct {
+	getenv         func(string) string
+	stdout, stderr io.Writer
+}

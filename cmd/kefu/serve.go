@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"kefu"
+	"kefu/metrics"
+	"kefu/store/sqlstore"
+	"kefu/wechat/webhook"
+)
+
+// serveConfig is what `kefu serve` is told.
+type serveConfig struct {
+	addr            string
+	db              string
+	tsWindow        time.Duration
+	maxBody         int64
+	logLevel        string
+	logFormat       string
+	shutdownTimeout time.Duration
+	enterSends      int
+}
+
+func runServe(ctx context.Context, env *cmdEnv, args []string) error {
+	var c serveConfig
+	fs := newFlags(env, "serve", "serve [flags]")
+	fs.StringVar(&c.addr, "addr", ":8080", "listen address")
+	dbFlagVar(fs, &c.db)
+	fs.DurationVar(&c.tsWindow, "ts-window", 5*time.Minute, "accept pushes whose timestamp is within this of now; 0 turns the check off")
+	fs.Int64Var(&c.maxBody, "max-body", 1<<20, "largest push body accepted, in bytes")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a shutdown waits for pushes in flight")
+	fs.IntVar(&c.enterSends, "enter-sends", 2, "messages allowed in the minute after a user enters the chat (WeChat's older documents say 1)")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	if c.maxBody <= 0 {
+		return fmt.Errorf("--max-body must be positive")
+	}
+	log, err := newLogger(env.stderr, c.logLevel, c.logFormat)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, c, log, ln)
+}
+
+// serve runs the server on ln until ctx ends, then shuts down gracefully: it stops
+// accepting, lets every push in flight reach its commit and answer, and closes the
+// store last.
+func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener) error {
+	m := metrics.New()
+	rules := kefu.DefaultQuotaRules()
+	rules.EnterSession.Sends = c.enterSends
+	store, err := sqlstore.Open(ctx, c.db, sqlstore.Options{QuotaRules: &rules, OnBatch: m.ObserveBatch})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer store.Close()
+
+	mux := http.NewServeMux()
+	webhook.New(webhook.Config{
+		Apps: store, Ingester: store, Logger: log, Observer: m,
+		TimestampWindow: c.tsWindow, MaxBody: c.maxBody,
+	}).Register(mux)
+	mux.Handle("GET /metrics", m.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := store.Ping(ctx); err != nil {
+			log.Warn("not ready", "err", err)
+			http.Error(w, "store unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("kefu serving", "addr", ln.Addr().String(), "db", store.Dialect())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

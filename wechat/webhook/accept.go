@@ -1,0 +1,148 @@
+package webhook
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"kefu"
+	"kefu/wechat/codec"
+	"kefu/wechat/crypt"
+)
+
+// pushInfo is what is known about a push as it goes through accept.
+type pushInfo struct {
+	mode    string // as it arrived: plain, compat or secure
+	format  kefu.Format
+	key     crypt.KeyIndex // the key that opened it
+	sealed  bool           // it carried ciphertext, so a non-trivial reply is encrypted too
+	inbound *kefu.Inbound
+}
+
+type answer struct {
+	contentType string
+	body        []byte
+	result      string
+}
+
+var successAnswer = answer{contentType: "text/plain; charset=utf-8", body: []byte("success"), result: "success"}
+
+// accept runs the push through authentication, decryption, decoding and the durable
+// commit. Any failure before the commit stores nothing.
+func (h *Handler) accept(w http.ResponseWriter, r *http.Request, appID string) (answer, pushInfo, *rejection) {
+	var p pushInfo
+	entry, rej := h.lookup(r.Context(), appID)
+	if rej != nil {
+		return answer{}, p, rej
+	}
+	app := entry.app
+	q := r.URL.Query()
+	ts, rej := h.checkTimestamp(r)
+	if rej != nil {
+		return answer{}, p, rej
+	}
+	body, rej := h.readBody(w, r)
+	if rej != nil {
+		return answer{}, p, rej
+	}
+	outer, format, err := codec.Decode(body, app.Format)
+	if err != nil {
+		return answer{}, p, errMalformed
+	}
+	p.format = format
+	claimsAES := q.Get("encrypt_type") == "aes"
+	switch {
+	case outer.Encrypt != "":
+		if rej := h.open(entry, q.Get("msg_signature"), ts, q.Get("nonce"), outer, &p); rej != nil {
+			return answer{}, p, rej
+		}
+	case claimsAES:
+		return answer{}, p, errMissingCipher
+	default:
+		p.mode, p.inbound = string(kefu.ModePlain), &outer.Inbound
+		// No downgrade: once an app is in secure mode only ciphertext is taken.
+		if app.Mode == kefu.ModeSecure {
+			return answer{}, p, errDowngrade
+		}
+		if rej := h.checkSignature(app, r); rej != nil {
+			return answer{}, p, rej
+		}
+	}
+	m := p.inbound
+	m.AppID, m.ReceivedAt = app.AppID, h.cfg.Clock.Now()
+	res, err := h.cfg.Ingester.Ingest(r.Context(), m)
+	if err != nil {
+		h.log.Error("ingest failed", "app", app.AppID, "err", err)
+		return answer{}, p, errStore
+	}
+	if res.Duplicate {
+		h.log.Debug("duplicate push", "app", app.AppID, "wx_msgid", m.MsgID)
+	}
+	a, err := h.reply(entry, r, &p)
+	if err != nil {
+		h.log.Error("reply failed; answering success", "app", app.AppID, "err", err)
+		a = successAnswer
+	}
+	if res.Duplicate && a.result == "success" {
+		a.result = "duplicate"
+	}
+	return a, p, nil
+}
+
+// open checks msg_signature over the ciphertext, decrypts it with the current or the
+// previous key, and decodes the plaintext inside, which is the only source of truth
+// even when plaintext fields travel beside it (compatible mode).
+func (h *Handler) open(entry *appEntry, msgSignature, ts, nonce string, outer *codec.Push, p *pushInfo) *rejection {
+	p.mode = string(kefu.ModeSecure)
+	if outer.Inbound.MsgType != "" {
+		p.mode = string(kefu.ModeCompat)
+	}
+	if !crypt.Equal(msgSignature, crypt.MsgSignature(entry.app.Token, ts, nonce, outer.Encrypt)) {
+		return errBadMsgSignature
+	}
+	if entry.cipher == nil {
+		return errNoKey
+	}
+	plain, key, err := entry.cipher.Open(outer.Encrypt)
+	if errors.Is(err, crypt.ErrBadAppID) {
+		return errWrongAppID
+	}
+	if err != nil {
+		return errDecrypt
+	}
+	inner, format, err := codec.Decode(plain, p.format)
+	if err != nil {
+		return errMalformed
+	}
+	p.format, p.key, p.sealed, p.inbound = format, key, true, &inner.Inbound
+	return nil
+}
+
+// checkSignature verifies the plaintext-mode signature over token, timestamp, nonce.
+func (h *Handler) checkSignature(app *kefu.App, r *http.Request) *rejection {
+	ts, rej := h.checkTimestamp(r)
+	if rej != nil {
+		return rej
+	}
+	q := r.URL.Query()
+	if !crypt.Equal(q.Get("signature"), crypt.Signature(app.Token, ts, q.Get("nonce"))) {
+		return errBadSignature
+	}
+	return nil
+}
+
+// readBody reads at most MaxBody bytes.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *rejection) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, errTooLarge
+	}
+	if err != nil {
+		return nil, errMalformed
+	}
+	if len(body) == 0 {
+		return nil, errEmptyBody
+	}
+	return body, nil
+}

@@ -1,0 +1,149 @@
+package webhook
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"kefu"
+)
+
+// Observer is told the outcome of every push, for metrics. Mode is the mode the push
+// arrived in ("plain", "compat", "secure", or "" when it was refused before that was
+// known); result is "success", "duplicate", "transfer" or a rejection label.
+type Observer interface {
+	ObservePush(appID, mode, result string, latency time.Duration)
+}
+
+// Config holds a Handler's dependencies.
+type Config struct {
+	Apps     AppLookup
+	Ingester kefu.Ingester
+	Clock    kefu.Clock    // nil: the system clock
+	Logger   *slog.Logger  // nil: slog.Default()
+	Observer Observer      // optional
+	AppTTL   time.Duration // how long app settings are cached; 0: one second
+	// TimestampWindow is how far a request's timestamp may be from now; 0 turns the
+	// check off.
+	TimestampWindow time.Duration
+	// MaxBody caps a push body in bytes; 0: 1 MiB.
+	MaxBody int64
+	// Transfer, when set, decides which user messages are answered with
+	// transfer_customer_service, handing the user to WeChat's own web tool.
+	Transfer func(*kefu.App, *kefu.Inbound) bool
+}
+
+// Handler serves GET and POST /wx/{appid}.
+type Handler struct {
+	cfg  Config
+	apps *appCache
+	log  *slog.Logger
+}
+
+// New returns a Handler.
+func New(cfg Config) *Handler {
+	if cfg.Clock == nil {
+		cfg.Clock = kefu.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.AppTTL == 0 {
+		cfg.AppTTL = time.Second
+	}
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = 1 << 20
+	}
+	return &Handler{cfg: cfg, apps: newAppCache(cfg.Apps, cfg.Clock, cfg.AppTTL), log: cfg.Logger}
+}
+
+// Register adds the webhook's routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /wx/{appid}", h.verify)
+	mux.HandleFunc("POST /wx/{appid}", h.push)
+}
+
+// verify answers WeChat's URL check (protocol.md §3): a valid signature over token,
+// timestamp and nonce gets the raw echostr back. The GET is never encrypted.
+func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
+	appID := r.PathValue("appid")
+	entry, rej := h.lookup(r.Context(), appID)
+	if rej == nil {
+		rej = h.checkSignature(entry.app, r)
+	}
+	echostr := r.URL.Query().Get("echostr")
+	if rej == nil && echostr == "" {
+		rej = errNoEchostr
+	}
+	if rej != nil {
+		h.refuse(w, r, appID, rej)
+		return
+	}
+	h.log.Info("url verified", "app", appID)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, echostr)
+}
+
+// push authenticates, decodes and stores one push, then answers.
+func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	appID := r.PathValue("appid")
+	reply, p, rej := h.accept(w, r, appID)
+	if rej != nil {
+		h.refuse(w, r, appID, rej)
+		h.observe(appID, p.mode, rej.label, start)
+		return
+	}
+	w.Header().Set("Content-Type", reply.contentType)
+	w.Write(reply.body)
+	h.observe(appID, p.mode, reply.result, start)
+}
+
+func (h *Handler) observe(appID, mode, result string, start time.Time) {
+	if h.cfg.Observer != nil {
+		h.cfg.Observer.ObservePush(appID, mode, result, time.Since(start))
+	}
+}
+
+// refuse answers a rejected request with its status and short reason. The body of
+// the request is never logged (DESIGN.md invariant 8).
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, appID string, rej *rejection) {
+	level := slog.LevelWarn
+	if rej.status >= 500 {
+		level = slog.LevelError
+	}
+	h.log.Log(r.Context(), level, "push refused", "app", appID, "reason", rej.reason,
+		"method", r.Method, "remote", r.RemoteAddr)
+	http.Error(w, rej.reason, rej.status)
+}
+
+func (h *Handler) lookup(ctx context.Context, appID string) (*appEntry, *rejection) {
+	entry, err := h.apps.get(ctx, appID)
+	if kefu.ErrorCodeOf(err) == kefu.ENotFound {
+		return nil, errUnknownApp
+	}
+	if err != nil {
+		h.log.Error("app lookup failed", "app", appID, "err", err)
+		return nil, errStore
+	}
+	return entry, nil
+}
+
+// checkTimestamp applies the replay window to the request's timestamp.
+func (h *Handler) checkTimestamp(r *http.Request) (string, *rejection) {
+	ts := r.URL.Query().Get("timestamp")
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return "", errBadTimestamp
+	}
+	if w := h.cfg.TimestampWindow; w > 0 {
+		d := h.cfg.Clock.Now().Sub(time.Unix(sec, 0))
+		if d > w || d < -w {
+			return "", errStaleTimestamp
+		}
+	}
+	return ts, nil
+}

@@ -1,0 +1,46 @@
+package webhook
+
+import (
+	"net/http"
+	"strconv"
+
+	"kefu"
+	"kefu/wechat/codec"
+	"kefu/wechat/crypt"
+)
+
+// reply builds the answer to a stored push: "success", or transfer_customer_service
+// when the Transfer rule asks for it. Only user messages are ever transferred, never
+// events (protocol.md §9). A reply to a push that came encrypted is encrypted with
+// the key that opened it, and signed with the push's nonce echoed (§5.5).
+func (h *Handler) reply(entry *appEntry, r *http.Request, p *pushInfo) (answer, error) {
+	m := p.inbound
+	if h.cfg.Transfer == nil || m.Kind == kefu.KindEnter || m.MsgID == 0 || !m.FromCustomer() ||
+		!h.cfg.Transfer(entry.app, m) {
+		return successAnswer, nil
+	}
+	now := h.cfg.Clock.Now()
+	body := codec.TransferReply(m, p.format, now)
+	if p.sealed || entry.app.Mode == kefu.ModeSecure {
+		encrypted, err := entry.cipher.Seal(body, p.key)
+		if err != nil {
+			return answer{}, err
+		}
+		ts := strconv.FormatInt(now.Unix(), 10)
+		nonce := r.URL.Query().Get("nonce")
+		body = codec.EncryptedReply{
+			Encrypt:      encrypted,
+			MsgSignature: crypt.MsgSignature(entry.app.Token, ts, nonce, encrypted),
+			TimeStamp:    now.Unix(),
+			Nonce:        nonce,
+		}.Encode(p.format)
+	}
+	return answer{contentType: contentType(p.format), body: body, result: "transfer"}, nil
+}
+
+func contentType(f kefu.Format) string {
+	if f == kefu.FormatJSON {
+		return "application/json"
+	}
+	return "text/xml; charset=utf-8"
+}
