@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math/bits"
 	"sync"
 
 	"kefu"
@@ -23,10 +24,11 @@ type ingestRequest struct {
 // batcher is the group commit: pushes that arrive while a commit is in progress wait
 // together and are committed in the next single transaction. Under load one fsync
 // covers many pushes; when idle, a push is committed alone at once. Nothing waits on
-// a timer.
+// a timer: a measured linger before each commit (as PostgreSQL's commit_delay)
+// doubled the batches but lowered throughput and saved no CPU per push.
 type batcher struct {
 	store    *Store
-	stmts    *ingestStatements
+	stmts    *stmtCache
 	requests chan *ingestRequest
 	maxBatch int
 	onBatch  func(int)
@@ -40,8 +42,11 @@ func newBatcher(ctx context.Context, s *Store, maxBatch int, onBatch func(int)) 
 	if maxBatch <= 0 {
 		maxBatch = 256
 	}
-	stmts, err := prepareIngest(ctx, s)
-	if err != nil {
+	// Batches are cut to a power of two: the largest prepared statement size.
+	maxBatch = 1 << (bits.Len(uint(maxBatch)) - 1)
+	stmts := newStmtCache(s.write, s.dialect)
+	if err := stmts.prepare(ctx, maxBatch, findStoredSQL, upsertCustomersSQL, openConversationsSQL, insertMessagesSQL); err != nil {
+		stmts.close()
 		return nil, err
 	}
 	b := &batcher{
@@ -113,7 +118,7 @@ func (b *batcher) commit(batch []*ingestRequest) {
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = b.inTx(ctx, func(tx *sql.Tx) error {
-			return b.store.ingestBatch(ctx, tx, b.stmts, batch)
+			return b.store.ingestBatch(ctx, tx, batch)
 		})
 		// A transaction that lost a lock conflict with another node did nothing;
 		// running it again is safe.

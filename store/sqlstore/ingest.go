@@ -4,175 +4,341 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 
 	"kefu"
 )
 
-// ingestStatements are prepared once on the writer and reused by every batch.
-type ingestStatements struct {
-	insertMessage, findDuplicate, upsertCustomer, upsertConversation, linkMessage, insertGrant *sql.Stmt
-}
-
-const (
-	sqlInsertMessage = `INSERT INTO messages
-		(appid, openid, direction, kind, msg_type, event, wx_msgid, dedup_key, content, fields, raw, create_time, received_at)
-		VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (appid, dedup_key) DO NOTHING
-		RETURNING id`
-	sqlFindDuplicate = `SELECT id, COALESCE(conversation_id, 0) FROM messages WHERE appid = ? AND dedup_key = ?`
+// The statements of ingest, each written once for a whole batch.
+var (
+	findStoredSQL = multiRow{
+		name:   "find-stored",
+		prefix: `SELECT dedup_key, id, COALESCE(conversation_id, 0) FROM messages WHERE appid = ? AND dedup_key IN (`,
+		group:  `?`,
+		suffix: `)`,
+	}
+	// An enter event updates the customer's session_from; any other push leaves an
+	// existing customer untouched, so it costs no write.
+	upsertCustomersSQL = multiRow{
+		name:   "upsert-customers",
+		prefix: `INSERT INTO customers (appid, openid, session_from, first_seen) VALUES `,
+		group:  `(?, ?, ?, ?)`,
+		suffix: ` ON CONFLICT (appid, openid) DO UPDATE SET session_from = excluded.session_from
+			WHERE excluded.session_from <> ''`,
+	}
 	// CASE rather than max()/GREATEST(), which the two databases spell differently.
-	sqlUpsertCustomer = `INSERT INTO customers (appid, openid, session_from, first_seen, last_seen)
-		VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (appid, openid) DO UPDATE SET
-			last_seen = CASE WHEN excluded.last_seen > customers.last_seen THEN excluded.last_seen ELSE customers.last_seen END,
-			session_from = CASE WHEN excluded.session_from <> '' THEN excluded.session_from ELSE customers.session_from END`
-	sqlUpsertConversation = `INSERT INTO conversations (appid, openid, status, opened_at, last_message_at)
-		VALUES (?, ?, 'open', ?, ?)
-		ON CONFLICT (appid, openid) WHERE status = 'open' DO UPDATE SET
+	openConversationsSQL = multiRow{
+		name:   "open-conversations",
+		prefix: `INSERT INTO conversations (appid, openid, status, opened_at, last_message_at) VALUES `,
+		group:  `(?, ?, 'open', ?, ?)`,
+		suffix: ` ON CONFLICT (appid, openid) WHERE status = 'open' DO UPDATE SET
 			last_message_at = CASE WHEN excluded.last_message_at > conversations.last_message_at
 				THEN excluded.last_message_at ELSE conversations.last_message_at END
-		RETURNING id`
-	sqlLinkMessage = `UPDATE messages SET conversation_id = ? WHERE id = ?`
-	sqlInsertGrant = `INSERT INTO quota_grants (appid, openid, message_id, kind, sends, granted_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`
+			RETURNING id, appid, openid`,
+	}
+	insertMessagesSQL = multiRow{
+		name: "insert-messages",
+		prefix: `INSERT INTO messages (appid, openid, conversation_id, direction, kind, msg_type, event, wx_msgid,
+			dedup_key, content, fields, raw, create_time, received_at, grant_sends, grant_at, grant_expires_at) VALUES `,
+		group: `(?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		// The unique dedup key is the last word: a push another kefu node stored
+		// since this batch looked is skipped here and reported as a duplicate.
+		suffix: ` ON CONFLICT (appid, dedup_key) DO NOTHING RETURNING id, appid, dedup_key`,
+	}
 )
 
-func prepareIngest(ctx context.Context, s *Store) (*ingestStatements, error) {
-	st := &ingestStatements{}
-	for _, p := range []struct {
-		dst   **sql.Stmt
-		query string
-	}{
-		{&st.insertMessage, sqlInsertMessage},
-		{&st.findDuplicate, sqlFindDuplicate},
-		{&st.upsertCustomer, sqlUpsertCustomer},
-		{&st.upsertConversation, sqlUpsertConversation},
-		{&st.linkMessage, sqlLinkMessage},
-		{&st.insertGrant, sqlInsertGrant},
-	} {
-		stmt, err := s.write.PrepareContext(ctx, s.q(p.query))
-		if err != nil {
-			st.close()
-			return nil, fmt.Errorf("prepare ingest: %w", err)
-		}
-		*p.dst = stmt
-	}
-	return st, nil
-}
+// pushKey identifies a push across apps.
+type pushKey struct{ appID, dedupKey string }
 
-func (st *ingestStatements) close() {
-	for _, s := range []*sql.Stmt{st.insertMessage, st.findDuplicate, st.upsertCustomer, st.upsertConversation, st.linkMessage, st.insertGrant} {
-		if s != nil {
-			s.Close()
-		}
-	}
-}
+// customerKey identifies a customer across apps.
+type customerKey struct{ appID, openID string }
 
-// ingestBatch stores a batch of pushes inside one transaction, in three passes
-// that take row locks in the same global order in every transaction — messages by
-// dedup key, then customers and conversations by openid — so that concurrent batches
-// (PostgreSQL runs several, and several kefu nodes may share it) cannot deadlock even
-// when WeChat's retries of one push land in two of them.
-func (s *Store) ingestBatch(ctx context.Context, tx *sql.Tx, st *ingestStatements, batch []*ingestRequest) error {
-	sort.SliceStable(batch, func(i, j int) bool {
-		a, b := batch[i].msg, batch[j].msg
-		if a.AppID != b.AppID {
-			return a.AppID < b.AppID
-		}
-		return a.DedupKey() < b.DedupKey()
-	})
-	// Pass 1: the messages. The unique dedup key decides, race-free on both
-	// databases, whether a push is new; only a new push touches anything else.
-	var fresh []*ingestRequest
+func keyOf(m *kefu.Inbound) pushKey { return pushKey{m.AppID, m.DedupKey()} }
+
+// ingestBatch stores a batch of pushes in one transaction with a handful of
+// statements, whatever the batch size:
+//
+//  1. look up which pushes are already stored (WeChat's retries);
+//  2. upsert the customers of the new ones;
+//  3. open or extend their conversations;
+//  4. insert the new messages, each with its conversation and the reply allowance
+//     it grants.
+//
+// Rows are written in a fixed order (by appid, then dedup key or openid), so that
+// concurrent batches on PostgreSQL take their row locks in the same order and
+// cannot deadlock. Nothing is written for a push that is already stored.
+func (s *Store) ingestBatch(ctx context.Context, tx *sql.Tx, batch []*ingestRequest) error {
 	for _, r := range batch {
 		r.res = kefu.IngestResult{}
-		inserted, err := s.insertMessage(ctx, tx, st, r.msg, &r.res.MessageID)
-		if err != nil {
-			return err
-		}
-		if !inserted {
-			r.res.Duplicate = true
-		} else if r.msg.FromCustomer() {
-			fresh = append(fresh, r)
+		if r.msg.ReceivedAt.IsZero() {
+			r.msg.ReceivedAt = s.clock.Now()
 		}
 	}
-	// Pass 2: customers, conversations and grants, by customer.
-	sort.SliceStable(fresh, func(i, j int) bool {
-		a, b := fresh[i].msg, fresh[j].msg
-		if a.AppID != b.AppID {
-			return a.AppID < b.AppID
+	sort.SliceStable(batch, func(i, j int) bool {
+		a, b := keyOf(batch[i].msg), keyOf(batch[j].msg)
+		if a.appID != b.appID {
+			return a.appID < b.appID
 		}
-		return a.OpenID < b.OpenID
+		return a.dedupKey < b.dedupKey
 	})
-	for _, r := range fresh {
-		if err := s.recordCustomerPush(ctx, tx, st, r.msg, &r.res); err != nil {
+	// Two copies of one push in the same batch: the first stands for both.
+	var unique []*ingestRequest
+	copies := map[*ingestRequest]*ingestRequest{}
+	for i, r := range batch {
+		if i > 0 && keyOf(r.msg) == keyOf(unique[len(unique)-1].msg) {
+			copies[r] = unique[len(unique)-1]
+			continue
+		}
+		unique = append(unique, r)
+	}
+
+	fresh, err := s.markStored(ctx, tx, unique)
+	if err != nil {
+		return err
+	}
+	conversations, err := s.openConversations(ctx, tx, fresh)
+	if err != nil {
+		return err
+	}
+	raced, err := s.insertMessages(ctx, tx, fresh, conversations)
+	if err != nil {
+		return err
+	}
+	if len(raced) > 0 {
+		if again, err := s.markStored(ctx, tx, raced); err != nil {
 			return err
+		} else if len(again) > 0 {
+			return fmt.Errorf("insert message: %d pushes neither inserted nor found", len(again))
 		}
 	}
-	// Pass 3: a retry reports the stored message and its conversation, which pass 2
-	// may just have set when the original was in this same batch.
-	for _, r := range batch {
-		if r.res.Duplicate {
-			if err := tx.StmtContext(ctx, st.findDuplicate).QueryRowContext(ctx, r.msg.AppID, r.msg.DedupKey()).
-				Scan(&r.res.MessageID, &r.res.ConversationID); err != nil {
-				return fmt.Errorf("find stored duplicate: %w", err)
+	for r, first := range copies {
+		r.res = first.res
+		r.res.Duplicate = true
+	}
+	return nil
+}
+
+// markStored sets the result of every push that is already stored and returns
+// the others.
+func (s *Store) markStored(ctx context.Context, tx *sql.Tx, reqs []*ingestRequest) ([]*ingestRequest, error) {
+	stored := map[pushKey]kefu.IngestResult{}
+	for start := 0; start < len(reqs); {
+		// One query per app and chunk: the IN list is of dedup keys of one app.
+		appID := reqs[start].msg.AppID
+		end := start
+		for end < len(reqs) && reqs[end].msg.AppID == appID {
+			end++
+		}
+		for _, part := range split(reqs[start:end]) {
+			args := make([]any, 0, len(part)+1)
+			args = append(args, appID)
+			for _, r := range part {
+				args = append(args, r.msg.DedupKey())
+			}
+			if err := s.queryStored(ctx, tx, appID, args, len(part), stored); err != nil {
+				return nil, err
 			}
 		}
+		start = end
 	}
-	return nil
+	var fresh []*ingestRequest
+	for _, r := range reqs {
+		if res, ok := stored[keyOf(r.msg)]; ok {
+			r.res = res
+			r.res.Duplicate = true
+			continue
+		}
+		fresh = append(fresh, r)
+	}
+	return fresh, nil
 }
 
-// insertMessage inserts m unless its dedup key is taken, reporting which.
-func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, st *ingestStatements, m *kefu.Inbound, id *int64) (bool, error) {
-	if m.ReceivedAt.IsZero() {
-		m.ReceivedAt = s.clock.Now()
-	}
-	var fields string
-	if f := m.Fields(); f != nil {
-		b, err := json.Marshal(f)
-		if err != nil {
-			return false, err
-		}
-		fields = string(b)
-	}
-	err := tx.StmtContext(ctx, st.insertMessage).QueryRowContext(ctx,
-		m.AppID, m.OpenID, string(m.Kind), m.MsgType, m.Event, m.MsgID, m.DedupKey(),
-		m.Summary(), fields, m.Raw, m.CreateTime*1000, millis(m.ReceivedAt),
-	).Scan(id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
+func (s *Store) queryStored(ctx context.Context, tx *sql.Tx, appID string, args []any, n int, into map[pushKey]kefu.IngestResult) error {
+	stmt, err := s.ingest.stmts.get(ctx, tx, findStoredSQL, n)
 	if err != nil {
-		return false, fmt.Errorf("insert message: %w", err)
+		return err
 	}
-	return true, nil
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return fmt.Errorf("find stored pushes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var res kefu.IngestResult
+		if err := rows.Scan(&key, &res.MessageID, &res.ConversationID); err != nil {
+			return err
+		}
+		into[pushKey{appID, key}] = res
+	}
+	return rows.Err()
 }
 
-// recordCustomerPush upserts the customer, opens or extends their conversation,
-// links the message to it and records the reply allowance the push grants.
-func (s *Store) recordCustomerPush(ctx context.Context, tx *sql.Tx, st *ingestStatements, m *kefu.Inbound, res *kefu.IngestResult) error {
-	received := millis(m.ReceivedAt)
-	if _, err := tx.StmtContext(ctx, st.upsertCustomer).ExecContext(ctx,
-		m.AppID, m.OpenID, m.SessionFrom, received, received); err != nil {
-		return fmt.Errorf("upsert customer: %w", err)
+// openConversations upserts the customers of the customer-service pushes among
+// reqs and opens or extends each one's conversation, returning the conversation
+// ids.
+func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*ingestRequest) (map[customerKey]int64, error) {
+	type customer struct {
+		key         customerKey
+		sessionFrom string
+		first, last int64
 	}
-	if err := tx.StmtContext(ctx, st.upsertConversation).QueryRowContext(ctx,
-		m.AppID, m.OpenID, received, received).Scan(&res.ConversationID); err != nil {
-		return fmt.Errorf("open conversation: %w", err)
-	}
-	if _, err := tx.StmtContext(ctx, st.linkMessage).ExecContext(ctx, res.ConversationID, res.MessageID); err != nil {
-		return fmt.Errorf("link message: %w", err)
-	}
-	if grant, ok := s.rules.GrantFor(m); ok {
-		at := m.ActionTime()
-		if _, err := tx.StmtContext(ctx, st.insertGrant).ExecContext(ctx,
-			m.AppID, m.OpenID, res.MessageID, string(m.Kind), grant.Sends,
-			millis(at), millis(at.Add(grant.Window))); err != nil {
-			return fmt.Errorf("record quota grant: %w", err)
+	index := map[customerKey]*customer{}
+	var customers []*customer
+	for _, r := range reqs {
+		m := r.msg
+		if !m.FromCustomer() {
+			continue
+		}
+		k := customerKey{m.AppID, m.OpenID}
+		at := millis(m.ReceivedAt)
+		c, ok := index[k]
+		if !ok {
+			c = &customer{key: k, first: at, last: at}
+			index[k] = c
+			customers = append(customers, c)
+		}
+		c.first, c.last = min(c.first, at), max(c.last, at)
+		if m.SessionFrom != "" {
+			c.sessionFrom = m.SessionFrom
 		}
 	}
-	return nil
+	ids := make(map[customerKey]int64, len(customers))
+	if len(customers) == 0 {
+		return ids, nil
+	}
+	sort.Slice(customers, func(i, j int) bool {
+		a, b := customers[i].key, customers[j].key
+		return a.appID < b.appID || a.appID == b.appID && a.openID < b.openID
+	})
+	for _, part := range split(customers) {
+		args := make([]any, 0, 4*len(part))
+		for _, c := range part {
+			args = append(args, c.key.appID, c.key.openID, c.sessionFrom, c.first)
+		}
+		stmt, err := s.ingest.stmts.get(ctx, tx, upsertCustomersSQL, len(part))
+		if err != nil {
+			return nil, err
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return nil, fmt.Errorf("upsert customers: %w", err)
+		}
+	}
+	for _, part := range split(customers) {
+		args := make([]any, 0, 4*len(part))
+		for _, c := range part {
+			args = append(args, c.key.appID, c.key.openID, c.first, c.last)
+		}
+		stmt, err := s.ingest.stmts.get(ctx, tx, openConversationsSQL, len(part))
+		if err != nil {
+			return nil, err
+		}
+		if err := scanConversationIDs(ctx, stmt, args, ids); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+func scanConversationIDs(ctx context.Context, stmt *sql.Stmt, args []any, into map[customerKey]int64) error {
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return fmt.Errorf("open conversations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var k customerKey
+		if err := rows.Scan(&id, &k.appID, &k.openID); err != nil {
+			return err
+		}
+		into[k] = id
+	}
+	return rows.Err()
+}
+
+// insertMessages inserts the new pushes and returns those another node stored
+// first.
+func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, reqs []*ingestRequest, conversations map[customerKey]int64) ([]*ingestRequest, error) {
+	byKey := make(map[pushKey]*ingestRequest, len(reqs))
+	for _, part := range split(reqs) {
+		args := make([]any, 0, 17*len(part))
+		for _, r := range part {
+			m := r.msg
+			byKey[keyOf(m)] = r
+			var conversation any // NULL for pushes outside customer service
+			if id, ok := conversations[customerKey{m.AppID, m.OpenID}]; ok && m.FromCustomer() {
+				conversation = id
+				r.res.ConversationID = id
+			}
+			fields, err := fieldsJSON(m)
+			if err != nil {
+				return nil, err
+			}
+			var sends int
+			var grantAt, grantExpires int64
+			if g, ok := s.rules.GrantFor(m); ok {
+				at := m.ActionTime()
+				sends, grantAt, grantExpires = g.Sends, millis(at), millis(at.Add(g.Window))
+			}
+			args = append(args, m.AppID, m.OpenID, conversation, string(m.Kind), m.MsgType, m.Event, m.MsgID,
+				m.DedupKey(), m.Summary(), fields, m.Raw, m.CreateTime*1000, millis(m.ReceivedAt),
+				sends, grantAt, grantExpires)
+		}
+		stmt, err := s.ingest.stmts.get(ctx, tx, insertMessagesSQL, len(part))
+		if err != nil {
+			return nil, err
+		}
+		if err := scanInserted(ctx, stmt, args, byKey); err != nil {
+			return nil, err
+		}
+	}
+	var raced []*ingestRequest
+	for _, r := range reqs {
+		if r.res.MessageID == 0 {
+			raced = append(raced, r)
+		}
+	}
+	return raced, nil
+}
+
+// scanInserted records the ids RETURNING gives, matched by key: neither database
+// promises RETURNING rows in VALUES order.
+func scanInserted(ctx context.Context, stmt *sql.Stmt, args []any, byKey map[pushKey]*ingestRequest) error {
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return fmt.Errorf("insert messages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var k pushKey
+		if err := rows.Scan(&id, &k.appID, &k.dedupKey); err != nil {
+			return err
+		}
+		if r, ok := byKey[k]; ok {
+			r.res.MessageID = id
+		}
+	}
+	return rows.Err()
+}
+
+func fieldsJSON(m *kefu.Inbound) (string, error) {
+	f := m.Fields()
+	if f == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(f)
+	return string(b), err
+}
+
+// split cuts a slice into the power-of-two chunks the statement cache keeps.
+func split[T any](xs []T) [][]T {
+	var out [][]T
+	for _, n := range chunks(len(xs)) {
+		out = append(out, xs[:n])
+		xs = xs[n:]
+	}
+	return out
 }

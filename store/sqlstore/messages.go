@@ -96,8 +96,11 @@ func (s *Store) countInto(ctx context.Context, counts map[string]int, query stri
 func (s *Store) Customer(ctx context.Context, appID, openID string) (*kefu.Customer, error) {
 	c := kefu.Customer{AppID: appID, OpenID: openID}
 	var first, last int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT session_from, first_seen, last_seen
-		FROM customers WHERE appid = ? AND openid = ?`), appID, openID).Scan(&c.SessionFrom, &first, &last)
+	// Last seen is read off the conversations rather than kept on the customer, so
+	// that ingest does not rewrite the customer row on every message.
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.session_from, c.first_seen,
+		COALESCE((SELECT MAX(v.last_message_at) FROM conversations v WHERE v.appid = c.appid AND v.openid = c.openid), c.first_seen)
+		FROM customers c WHERE c.appid = ? AND c.openid = ?`), appID, openID).Scan(&c.SessionFrom, &first, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kefu.Errorf(kefu.ENotFound, "no customer %s of app %s", openID, appID)
 	}
@@ -123,8 +126,9 @@ func (s *Store) OpenConversation(ctx context.Context, appID, openID string) (*ke
 
 // QuotaGrants returns the customer's grants that were still live at since, oldest first.
 func (s *Store) QuotaGrants(ctx context.Context, appID, openID string, since time.Time) ([]kefu.QuotaGrant, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT kind, sends, granted_at, expires_at FROM quota_grants
-		WHERE appid = ? AND openid = ? AND expires_at > ? ORDER BY granted_at, id`), appID, openID, millis(since))
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT kind, grant_sends, grant_at, grant_expires_at FROM messages
+		WHERE appid = ? AND openid = ? AND grant_sends > 0 AND grant_expires_at > ? ORDER BY grant_at, id`),
+		appID, openID, millis(since))
 	if err != nil {
 		return nil, err
 	}

@@ -111,7 +111,10 @@ func (s *Store) openSQLite(path string) error {
 		}
 	}
 	pragmas := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(ON)", "synchronous(FULL)"} {
+	// temp_store(MEMORY) keeps the statement journals of ingest's multi-row upserts
+	// off the disk; cache_size (in KiB when negative) keeps the hot index pages.
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(ON)", "synchronous(FULL)",
+		"temp_store(MEMORY)", "cache_size(-16384)", "wal_autocheckpoint(10000)"} {
 		pragmas.Add("_pragma", p)
 	}
 	// BEGIN IMMEDIATE takes the write lock up front, so a transaction never fails

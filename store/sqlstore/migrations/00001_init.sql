@@ -23,7 +23,6 @@ CREATE TABLE customers (
     openid       TEXT NOT NULL,
     session_from TEXT NOT NULL DEFAULT '',
     first_seen   BIGINT NOT NULL,
-    last_seen    BIGINT NOT NULL,
     UNIQUE (appid, openid)
 );
 
@@ -57,25 +56,20 @@ CREATE TABLE messages (
     raw             BYTEA,
     create_time     BIGINT NOT NULL,
     received_at     BIGINT NOT NULL,
+    -- The reply allowance this message granted (protocol.md §12): grant_sends
+    -- messages from grant_at until grant_expires_at. Kept on the message that
+    -- granted it, which is the user's action, rather than in a table of its own:
+    -- one row less to write per push.
+    grant_sends      INTEGER NOT NULL DEFAULT 0,
+    grant_at         BIGINT NOT NULL DEFAULT 0,
+    grant_expires_at BIGINT NOT NULL DEFAULT 0,
     UNIQUE (appid, dedup_key)
 );
+-- A customer's history, and with an id range a conversation's. One index only:
+-- every index is pages rewritten on each ingest commit.
 CREATE INDEX messages_by_customer ON messages (appid, openid, id);
-CREATE INDEX messages_by_conversation ON messages (conversation_id, id);
-
-CREATE TABLE quota_grants (
-    id         BIGSERIAL PRIMARY KEY,
-    appid      TEXT NOT NULL,
-    openid     TEXT NOT NULL,
-    message_id BIGINT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
-    kind       TEXT NOT NULL,
-    sends      INTEGER NOT NULL,
-    granted_at BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL
-);
-CREATE INDEX quota_grants_by_customer ON quota_grants (appid, openid, granted_at);
 
 -- +goose Down
-DROP TABLE quota_grants;
 DROP TABLE messages;
 DROP TABLE conversations;
 DROP TABLE customers;
