@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"kefu"
@@ -19,12 +20,20 @@ const benchUsage = `Usage: kefu bench COMMAND [flags]
 `
 
 func runBench(ctx context.Context, env *cmdEnv, args []string) error {
-	if len(args) == 0 || args[0] != "ingest" {
-		fmt.Fprint(env.stderr, benchUsage)
-		return errUsage
+	if len(args) > 0 {
+		switch args[0] {
+		case "ingest":
+			return benchIngest(ctx, env, args[1:])
+		case baselineVerb: // run by --baseline in a child process
+			return bench.ServeBaseline(ctx, env.stdout)
+		}
 	}
-	return benchIngest(ctx, env, args[1:])
+	fmt.Fprint(env.stderr, benchUsage)
+	return errUsage
 }
+
+// baselineVerb is the hidden `kefu bench` verb that serves the baseline handler.
+const baselineVerb = "baseline-server"
 
 type ingestFlags struct {
 	url, db, appID, mode  string
@@ -47,7 +56,7 @@ func benchIngest(ctx context.Context, env *cmdEnv, args []string) error {
 	fs.Float64Var(&f.rate, "rate", 0, "offered pushes per second; 0 for a closed loop")
 	fs.IntVar(&f.users, "users", 1000, "distinct simulated users")
 	fs.IntVar(&f.pid, "pid", 0, "the server's process id, to measure its CPU per push and peak RSS")
-	fs.BoolVar(&f.baseline, "baseline", false, "first measure an in-process handler that only answers success")
+	fs.BoolVar(&f.baseline, "baseline", false, "first measure, in the same run, a server process whose handler only answers success")
 	fs.BoolVar(&f.check, "check", true, "afterwards check through --db that every acknowledged push is stored exactly once")
 	fs.DurationVar(&f.timeout, "timeout", 5*time.Second, "per-push timeout (WeChat waits 5 s)")
 	fs.DurationVar(&f.maxDuration, "max-duration", 3*time.Minute, "stop sending after this long")
@@ -90,10 +99,6 @@ func benchIngest(ctx context.Context, env *cmdEnv, args []string) error {
 		return err
 	}
 	if base != nil {
-		// The baseline's server and generator shared this process; the kefu run
-		// measured the generator alone, so the difference is the server's share.
-		base.serverCPU = max(base.genCPU-target.genCPU, 0)
-		base.genCPU, base.peakRSS = target.genCPU, 0
 		base.print(env.stdout, "baseline")
 	}
 	target.print(env.stdout, "kefu")
@@ -156,21 +161,20 @@ func runPhase(ctx context.Context, app *kefu.App, mode kefu.Mode, f ingestFlags,
 	return p, nil
 }
 
-// runBaseline measures the in-process baseline handler. Its server CPU per push is
-// this process's CPU per push less the generator's share, which the kefu run
-// measures on its own.
+// runBaseline measures the baseline handler, served by a child process of this
+// binary so that its CPU and memory are measured apart from the generator's.
 func runBaseline(ctx context.Context, app *kefu.App, mode kefu.Mode, f ingestFlags, load bench.Load) (*phase, error) {
-	url, stop, err := bench.StartBaseline()
+	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	defer stop()
-	load.URL = url
-	p, err := runPhase(ctx, app, mode, f, load, 0)
+	b, err := bench.StartBaseline(self, "bench", baselineVerb)
 	if err != nil {
 		return nil, err
 	}
-	return p, nil
+	defer b.Stop()
+	load.URL = b.URL
+	return runPhase(ctx, app, mode, f, load, b.PID)
 }
 
 func perPush(d time.Duration, n int) time.Duration {

@@ -25,6 +25,7 @@ type serveConfig struct {
 	logFormat       string
 	shutdownTimeout time.Duration
 	enterSends      int
+	debugAddr       string
 }
 
 func runServe(ctx context.Context, env *cmdEnv, args []string) error {
@@ -38,6 +39,7 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a shutdown waits for pushes in flight")
 	fs.IntVar(&c.enterSends, "enter-sends", 2, "messages allowed in the minute after a user enters the chat (WeChat's older documents say 1)")
+	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this address (keep it private, e.g. 127.0.0.1:6060)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -89,6 +91,9 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 		fmt.Fprintln(w, "ready")
 	})
 
+	if c.debugAddr != "" {
+		go servePprof(ctx, c.debugAddr, log)
+	}
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
