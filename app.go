@@ -72,11 +72,14 @@ func (a App) Validate() error {
 	if strings.ContainsAny(a.Token, " \t\r\n") {
 		return Errorf(EInvalid, "token must not contain white space")
 	}
-	if _, err := ParseMode(string(a.Mode)); err != nil {
-		return err
+	// Exact names only: ParseMode and ParseFormat forgive case and spaces in what a
+	// person types, but a stored "SECURE" would compare unequal to ModeSecure where the
+	// webhook refuses plaintext downgrades, and "JSON" would match no decoder.
+	if m, err := ParseMode(string(a.Mode)); err != nil || m != a.Mode {
+		return Errorf(EInvalid, "unknown mode %q: want plain, compat or secure (lower case)", a.Mode)
 	}
-	if _, err := ParseFormat(string(a.Format)); err != nil {
-		return err
+	if f, err := ParseFormat(string(a.Format)); err != nil || f != a.Format {
+		return Errorf(EInvalid, "unknown format %q: want xml or json (lower case)", a.Format)
 	}
 	if a.AESKey != "" && !ValidAESKey(a.AESKey) {
 		return Errorf(EInvalid, "aes key: want 43 base64 characters (the EncodingAESKey from the mini program console)")

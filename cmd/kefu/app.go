@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"kefu"
@@ -58,10 +59,23 @@ func (f *appFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "", "xml or json")
 }
 
-// apply copies the flags that were given onto a.
+// trimSpace drops the white space a paste from the mini program console tends to
+// bring along (a trailing newline, a leading blank). None of these values may contain
+// white space, so trimming cannot change one that would otherwise be accepted.
+func (f *appFlags) trimSpace() {
+	for _, p := range []*string{&f.appID, &f.originalID, &f.secret, &f.token, &f.aesKey, &f.prevAESKey} {
+		*p = strings.TrimSpace(*p)
+	}
+}
+
+// apply copies the flags that were given onto a. The first bad value stops it, so
+// its error is the one reported.
 func (f *appFlags) apply(fs *flag.FlagSet, a *kefu.App) error {
 	var err error
 	fs.Visit(func(fl *flag.Flag) {
+		if err != nil {
+			return
+		}
 		switch fl.Name {
 		case "original-id":
 			a.OriginalID = f.originalID
@@ -97,6 +111,7 @@ func appAdd(ctx context.Context, env *cmdEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
+	f.trimSpace()
 	a := &kefu.App{AppID: f.appID, Mode: kefu.ModePlain, Format: kefu.FormatXML}
 	if err := f.apply(fs, a); err != nil {
 		return err
@@ -124,6 +139,7 @@ func appUpdate(ctx context.Context, env *cmdEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
+	f.trimSpace()
 	s, err := openStore(ctx, f.db)
 	if err != nil {
 		return err
@@ -178,6 +194,7 @@ func appRemove(ctx context.Context, env *cmdEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
+	appID = strings.TrimSpace(appID)
 	s, err := openStore(ctx, db)
 	if err != nil {
 		return err
