@@ -16,6 +16,7 @@ var errClosed = errors.New("store is closing")
 // ingestRequest is one push waiting for its commit.
 type ingestRequest struct {
 	msg  *kefu.Inbound
+	key  pushKey // computed once: batches sort and match on it
 	res  kefu.IngestResult
 	err  error
 	done chan struct{}
@@ -45,7 +46,7 @@ func newBatcher(ctx context.Context, s *Store, maxBatch int, onBatch func(int)) 
 	// Batches are cut to a power of two: the largest prepared statement size.
 	maxBatch = 1 << (bits.Len(uint(maxBatch)) - 1)
 	stmts := newStmtCache(s.write, s.dialect)
-	if err := stmts.prepare(ctx, maxBatch, findStoredSQL, upsertCustomersSQL, openConversationsSQL, insertMessagesSQL); err != nil {
+	if err := stmts.prepare(ctx, maxBatch, findStoredSQL, upsertCustomersSQL, findConversationsSQL, openConversationsSQL, insertMessagesSQL); err != nil {
 		stmts.close()
 		return nil, err
 	}
@@ -66,7 +67,7 @@ func newBatcher(ctx context.Context, s *Store, maxBatch int, onBatch func(int)) 
 // Ingest stores m exactly once and returns after the commit that holds it. If ctx
 // ends first the push may still be committed; WeChat's retry then finds it.
 func (s *Store) Ingest(ctx context.Context, m *kefu.Inbound) (kefu.IngestResult, error) {
-	req := &ingestRequest{msg: m, done: make(chan struct{})}
+	req := &ingestRequest{msg: m, key: keyOf(m), done: make(chan struct{})}
 	b := s.ingest
 	b.mu.RLock()
 	if b.closed {

@@ -23,10 +23,11 @@ func TestBatchIsolatesAFailingPush(t *testing.T) {
 		t.Fatal(err)
 	}
 	push := func(appID string, id int64) *ingestRequest {
-		return &ingestRequest{done: make(chan struct{}), msg: &kefu.Inbound{
+		m := &kefu.Inbound{
 			AppID: appID, OpenID: "o1", MsgType: "text", Kind: kefu.KindText, MsgID: id,
 			CreateTime: 1, ReceivedAt: time.Unix(1, 0),
-		}}
+		}
+		return &ingestRequest{done: make(chan struct{}), msg: m, key: keyOf(m)}
 	}
 	batch := []*ingestRequest{push(app.AppID, 1), push("wxdoesnotexist0000", 2), push(app.AppID, 3)}
 	s.ingest.commit(append([]*ingestRequest(nil), batch...))

@@ -27,15 +27,19 @@ var (
 		suffix: ` ON CONFLICT (appid, openid) DO UPDATE SET session_from = excluded.session_from
 			WHERE excluded.session_from <> ''`,
 	}
-	// CASE rather than max()/GREATEST(), which the two databases spell differently.
+	findConversationsSQL = multiRow{
+		name:   "find-conversations",
+		prefix: `SELECT id, appid, openid FROM conversations WHERE status = 'open' AND appid = ? AND openid IN (`,
+		group:  `?`,
+		suffix: `)`,
+	}
+	// A conversation another node opened since this batch looked is skipped and
+	// then found by a second look.
 	openConversationsSQL = multiRow{
 		name:   "open-conversations",
-		prefix: `INSERT INTO conversations (appid, openid, status, opened_at, last_message_at) VALUES `,
-		group:  `(?, ?, 'open', ?, ?)`,
-		suffix: ` ON CONFLICT (appid, openid) WHERE status = 'open' DO UPDATE SET
-			last_message_at = CASE WHEN excluded.last_message_at > conversations.last_message_at
-				THEN excluded.last_message_at ELSE conversations.last_message_at END
-			RETURNING id, appid, openid`,
+		prefix: `INSERT INTO conversations (appid, openid, status, opened_at) VALUES `,
+		group:  `(?, ?, 'open', ?)`,
+		suffix: ` ON CONFLICT (appid, openid) WHERE status = 'open' DO NOTHING RETURNING id, appid, openid`,
 	}
 	insertMessagesSQL = multiRow{
 		name: "insert-messages",
@@ -61,7 +65,7 @@ func keyOf(m *kefu.Inbound) pushKey { return pushKey{m.AppID, m.DedupKey()} }
 //
 //  1. look up which pushes are already stored (WeChat's retries);
 //  2. upsert the customers of the new ones;
-//  3. open or extend their conversations;
+//  3. find their open conversations, opening those that are missing;
 //  4. insert the new messages, each with its conversation and the reply allowance
 //     it grants.
 //
@@ -76,7 +80,7 @@ func (s *Store) ingestBatch(ctx context.Context, tx *sql.Tx, batch []*ingestRequ
 		}
 	}
 	sort.SliceStable(batch, func(i, j int) bool {
-		a, b := keyOf(batch[i].msg), keyOf(batch[j].msg)
+		a, b := batch[i].key, batch[j].key
 		if a.appID != b.appID {
 			return a.appID < b.appID
 		}
@@ -86,7 +90,7 @@ func (s *Store) ingestBatch(ctx context.Context, tx *sql.Tx, batch []*ingestRequ
 	var unique []*ingestRequest
 	copies := map[*ingestRequest]*ingestRequest{}
 	for i, r := range batch {
-		if i > 0 && keyOf(r.msg) == keyOf(unique[len(unique)-1].msg) {
+		if i > 0 && r.key == unique[len(unique)-1].key {
 			copies[r] = unique[len(unique)-1]
 			continue
 		}
@@ -134,7 +138,7 @@ func (s *Store) markStored(ctx context.Context, tx *sql.Tx, reqs []*ingestReques
 			args := make([]any, 0, len(part)+1)
 			args = append(args, appID)
 			for _, r := range part {
-				args = append(args, r.msg.DedupKey())
+				args = append(args, r.key.dedupKey)
 			}
 			if err := s.queryStored(ctx, tx, appID, args, len(part), stored); err != nil {
 				return nil, err
@@ -144,7 +148,7 @@ func (s *Store) markStored(ctx context.Context, tx *sql.Tx, reqs []*ingestReques
 	}
 	var fresh []*ingestRequest
 	for _, r := range reqs {
-		if res, ok := stored[keyOf(r.msg)]; ok {
+		if res, ok := stored[r.key]; ok {
 			r.res = res
 			r.res.Duplicate = true
 			continue
@@ -175,15 +179,17 @@ func (s *Store) queryStored(ctx context.Context, tx *sql.Tx, appID string, args 
 	return rows.Err()
 }
 
+// customer is one customer of a batch, with what the batch says of them.
+type customer struct {
+	key         customerKey
+	sessionFrom string
+	first       int64 // the earliest push of the batch, in Unix milliseconds
+}
+
 // openConversations upserts the customers of the customer-service pushes among
 // reqs and opens or extends each one's conversation, returning the conversation
 // ids.
 func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*ingestRequest) (map[customerKey]int64, error) {
-	type customer struct {
-		key         customerKey
-		sessionFrom string
-		first, last int64
-	}
 	index := map[customerKey]*customer{}
 	var customers []*customer
 	for _, r := range reqs {
@@ -195,16 +201,17 @@ func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*inges
 		at := millis(m.ReceivedAt)
 		c, ok := index[k]
 		if !ok {
-			c = &customer{key: k, first: at, last: at}
+			c = &customer{key: k, first: at}
 			index[k] = c
 			customers = append(customers, c)
 		}
-		c.first, c.last = min(c.first, at), max(c.last, at)
+		c.first = min(c.first, at)
 		if m.SessionFrom != "" {
 			c.sessionFrom = m.SessionFrom
 		}
 	}
 	ids := make(map[customerKey]int64, len(customers))
+	opened := map[customerKey]int64{}
 	if len(customers) == 0 {
 		return ids, nil
 	}
@@ -225,10 +232,20 @@ func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*inges
 			return nil, fmt.Errorf("upsert customers: %w", err)
 		}
 	}
-	for _, part := range split(customers) {
-		args := make([]any, 0, 4*len(part))
-		for _, c := range part {
-			args = append(args, c.key.appID, c.key.openID, c.first, c.last)
+	if err := s.findConversations(ctx, tx, customers, ids); err != nil {
+		return nil, err
+	}
+	var missing []customerKey
+	for _, c := range customers {
+		if _, ok := ids[c.key]; !ok {
+			missing = append(missing, c.key)
+			opened[c.key] = c.first
+		}
+	}
+	for _, part := range split(missing) {
+		args := make([]any, 0, 3*len(part))
+		for _, k := range part {
+			args = append(args, k.appID, k.openID, opened[k])
 		}
 		stmt, err := s.ingest.stmts.get(ctx, tx, openConversationsSQL, len(part))
 		if err != nil {
@@ -238,7 +255,46 @@ func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*inges
 			return nil, err
 		}
 	}
+	if len(ids) < len(customers) { // opened meanwhile by another node
+		if err := s.findConversations(ctx, tx, customers, ids); err != nil {
+			return nil, err
+		}
+	}
 	return ids, nil
+}
+
+// findConversations adds the ids of the open conversations of customers (sorted by
+// app) that ids lacks.
+func (s *Store) findConversations(ctx context.Context, tx *sql.Tx, customers []*customer, ids map[customerKey]int64) error {
+	var todo []customerKey
+	for _, c := range customers {
+		if _, ok := ids[c.key]; !ok {
+			todo = append(todo, c.key)
+		}
+	}
+	for start := 0; start < len(todo); {
+		appID := todo[start].appID
+		end := start
+		for end < len(todo) && todo[end].appID == appID {
+			end++
+		}
+		for _, part := range split(todo[start:end]) {
+			args := make([]any, 0, len(part)+1)
+			args = append(args, appID)
+			for _, k := range part {
+				args = append(args, k.openID)
+			}
+			stmt, err := s.ingest.stmts.get(ctx, tx, findConversationsSQL, len(part))
+			if err != nil {
+				return err
+			}
+			if err := scanConversationIDs(ctx, stmt, args, ids); err != nil {
+				return err
+			}
+		}
+		start = end
+	}
+	return nil
 }
 
 func scanConversationIDs(ctx context.Context, stmt *sql.Stmt, args []any, into map[customerKey]int64) error {
@@ -266,7 +322,7 @@ func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, reqs []*ingestRe
 		args := make([]any, 0, 17*len(part))
 		for _, r := range part {
 			m := r.msg
-			byKey[keyOf(m)] = r
+			byKey[r.key] = r
 			var conversation any // NULL for pushes outside customer service
 			if id, ok := conversations[customerKey{m.AppID, m.OpenID}]; ok && m.FromCustomer() {
 				conversation = id
@@ -283,7 +339,7 @@ func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, reqs []*ingestRe
 				sends, grantAt, grantExpires = g.Sends, millis(at), millis(at.Add(g.Window))
 			}
 			args = append(args, m.AppID, m.OpenID, conversation, string(m.Kind), m.MsgType, m.Event, m.MsgID,
-				m.DedupKey(), m.Summary(), fields, m.Raw, m.CreateTime*1000, millis(m.ReceivedAt),
+				r.key.dedupKey, m.Summary(), fields, m.Raw, m.CreateTime*1000, millis(m.ReceivedAt),
 				sends, grantAt, grantExpires)
 		}
 		stmt, err := s.ingest.stmts.get(ctx, tx, insertMessagesSQL, len(part))

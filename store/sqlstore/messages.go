@@ -92,14 +92,20 @@ func (s *Store) countInto(ctx context.Context, counts map[string]int, query stri
 	return rows.Err()
 }
 
+// lastInboundSQL is the time of the latest message of the customer in the row c,
+// found through the customer index.
+const lastInboundSQL = `COALESCE((SELECT m.received_at FROM messages m
+	WHERE m.appid = c.appid AND m.openid = c.openid AND m.direction = 'in'
+		AND m.kind IN ('text', 'image', 'miniprogrampage', 'enter')
+	ORDER BY m.id DESC LIMIT 1), 0)`
+
 // Customer returns one customer or an ENotFound error.
 func (s *Store) Customer(ctx context.Context, appID, openID string) (*kefu.Customer, error) {
 	c := kefu.Customer{AppID: appID, OpenID: openID}
 	var first, last int64
-	// Last seen is read off the conversations rather than kept on the customer, so
-	// that ingest does not rewrite the customer row on every message.
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.session_from, c.first_seen,
-		COALESCE((SELECT MAX(v.last_message_at) FROM conversations v WHERE v.appid = c.appid AND v.openid = c.openid), c.first_seen)
+	// Last seen is read off the customer's messages rather than kept on the
+	// customer, so that ingest does not rewrite the customer row on every message.
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.session_from, c.first_seen, `+lastInboundSQL+`
 		FROM customers c WHERE c.appid = ? AND c.openid = ?`), appID, openID).Scan(&c.SessionFrom, &first, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kefu.Errorf(kefu.ENotFound, "no customer %s of app %s", openID, appID)
@@ -113,8 +119,8 @@ func (s *Store) OpenConversation(ctx context.Context, appID, openID string) (*ke
 	c := kefu.Conversation{AppID: appID, OpenID: openID}
 	var status string
 	var opened, last, closed int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, status, opened_at, last_message_at, closed_at
-		FROM conversations WHERE appid = ? AND openid = ? AND status = 'open'`), appID, openID).
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.id, c.status, c.opened_at, `+lastInboundSQL+`, c.closed_at
+		FROM conversations c WHERE c.appid = ? AND c.openid = ? AND c.status = 'open'`), appID, openID).
 		Scan(&c.ID, &status, &opened, &last, &closed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kefu.Errorf(kefu.ENotFound, "customer %s has no open conversation", openID)

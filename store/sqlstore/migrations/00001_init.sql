@@ -32,11 +32,12 @@ CREATE TABLE conversations (
     openid          TEXT NOT NULL,
     status          TEXT NOT NULL,
     opened_at       BIGINT NOT NULL,
-    last_message_at BIGINT NOT NULL,
     closed_at       BIGINT NOT NULL DEFAULT 0,
     FOREIGN KEY (appid, openid) REFERENCES customers (appid, openid) ON DELETE CASCADE
 );
--- At most one open conversation per customer; ingest upserts against it.
+-- At most one open conversation per customer. Its last activity is read off the
+-- customer's messages rather than kept here: ingest then writes a conversation
+-- row only when it opens one, not on every message.
 CREATE UNIQUE INDEX conversations_one_open ON conversations (appid, openid) WHERE status = 'open';
 
 CREATE TABLE messages (
