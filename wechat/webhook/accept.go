@@ -16,6 +16,7 @@ type pushInfo struct {
 	format  kefu.Format
 	key     crypt.KeyIndex // the key that opened it
 	sealed  bool           // it carried ciphertext, so a non-trivial reply is encrypted too
+	nonce   string         // echoed in an encrypted reply
 	inbound *kefu.Inbound
 }
 
@@ -36,9 +37,8 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, appID string) (
 		return answer{}, p, rej
 	}
 	app := entry.app
-	q := r.URL.Query()
-	ts, rej := h.checkTimestamp(r)
-	if rej != nil {
+	params := parseParams(r)
+	if rej := h.checkTimestamp(params); rej != nil {
 		return answer{}, p, rej
 	}
 	body, rej := h.readBody(w, r)
@@ -50,13 +50,13 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, appID string) (
 		return answer{}, p, errMalformed
 	}
 	p.format = format
-	claimsAES := q.Get("encrypt_type") == "aes"
+	p.nonce = params.nonce
 	switch {
 	case outer.Encrypt != "":
-		if rej := h.open(entry, q.Get("msg_signature"), ts, q.Get("nonce"), outer, &p); rej != nil {
+		if rej := h.open(entry, params, outer, &p); rej != nil {
 			return answer{}, p, rej
 		}
-	case claimsAES:
+	case params.encryptType == "aes":
 		return answer{}, p, errMissingCipher
 	default:
 		p.mode, p.inbound = string(kefu.ModePlain), &outer.Inbound
@@ -64,7 +64,7 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, appID string) (
 		if app.Mode == kefu.ModeSecure {
 			return answer{}, p, errDowngrade
 		}
-		if rej := h.checkSignature(app, r); rej != nil {
+		if rej := checkSignature(app, params); rej != nil {
 			return answer{}, p, rej
 		}
 	}
@@ -78,7 +78,7 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, appID string) (
 	if res.Duplicate {
 		h.log.Debug("duplicate push", "app", app.AppID, "wx_msgid", m.MsgID)
 	}
-	a, err := h.reply(entry, r, &p)
+	a, err := h.reply(entry, &p)
 	if err != nil {
 		h.log.Error("reply failed; answering success", "app", app.AppID, "err", err)
 		a = successAnswer
@@ -92,12 +92,12 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, appID string) (
 // open checks msg_signature over the ciphertext, decrypts it with the current or the
 // previous key, and decodes the plaintext inside, which is the only source of truth
 // even when plaintext fields travel beside it (compatible mode).
-func (h *Handler) open(entry *appEntry, msgSignature, ts, nonce string, outer *codec.Push, p *pushInfo) *rejection {
+func (h *Handler) open(entry *appEntry, params params, outer *codec.Push, p *pushInfo) *rejection {
 	p.mode = string(kefu.ModeSecure)
 	if outer.Inbound.MsgType != "" {
 		p.mode = string(kefu.ModeCompat)
 	}
-	if !crypt.Equal(msgSignature, crypt.MsgSignature(entry.app.Token, ts, nonce, outer.Encrypt)) {
+	if !crypt.Equal(params.msgSignature, crypt.MsgSignature(entry.app.Token, params.timestamp, params.nonce, outer.Encrypt)) {
 		return errBadMsgSignature
 	}
 	if entry.cipher == nil {
@@ -119,13 +119,8 @@ func (h *Handler) open(entry *appEntry, msgSignature, ts, nonce string, outer *c
 }
 
 // checkSignature verifies the plaintext-mode signature over token, timestamp, nonce.
-func (h *Handler) checkSignature(app *kefu.App, r *http.Request) *rejection {
-	ts, rej := h.checkTimestamp(r)
-	if rej != nil {
-		return rej
-	}
-	q := r.URL.Query()
-	if !crypt.Equal(q.Get("signature"), crypt.Signature(app.Token, ts, q.Get("nonce"))) {
+func checkSignature(app *kefu.App, p params) *rejection {
+	if !crypt.Equal(p.signature, crypt.Signature(app.Token, p.timestamp, p.nonce)) {
 		return errBadSignature
 	}
 	return nil

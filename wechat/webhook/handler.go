@@ -70,12 +70,15 @@ func (h *Handler) Register(mux *http.ServeMux) {
 // timestamp and nonce gets the raw echostr back. The GET is never encrypted.
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	appID := r.PathValue("appid")
+	p := parseParams(r)
 	entry, rej := h.lookup(r.Context(), appID)
 	if rej == nil {
-		rej = h.checkSignature(entry.app, r)
+		rej = h.checkTimestamp(p)
 	}
-	echostr := r.URL.Query().Get("echostr")
-	if rej == nil && echostr == "" {
+	if rej == nil {
+		rej = checkSignature(entry.app, p)
+	}
+	if rej == nil && p.echostr == "" {
 		rej = errNoEchostr
 	}
 	if rej != nil {
@@ -84,7 +87,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	}
 	h.log.Info("url verified", "app", appID)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	io.WriteString(w, echostr)
+	io.WriteString(w, p.echostr)
 }
 
 // push authenticates, decodes and stores one push, then answers.
@@ -132,18 +135,31 @@ func (h *Handler) lookup(ctx context.Context, appID string) (*appEntry, *rejecti
 	return entry, nil
 }
 
+// params are the query parameters WeChat signs a request with, parsed once.
+type params struct {
+	signature, timestamp, nonce, echostr string
+	encryptType, msgSignature            string
+}
+
+func parseParams(r *http.Request) params {
+	q := r.URL.Query()
+	return params{
+		signature: q.Get("signature"), timestamp: q.Get("timestamp"), nonce: q.Get("nonce"),
+		echostr: q.Get("echostr"), encryptType: q.Get("encrypt_type"), msgSignature: q.Get("msg_signature"),
+	}
+}
+
 // checkTimestamp applies the replay window to the request's timestamp.
-func (h *Handler) checkTimestamp(r *http.Request) (string, *rejection) {
-	ts := r.URL.Query().Get("timestamp")
-	sec, err := strconv.ParseInt(ts, 10, 64)
+func (h *Handler) checkTimestamp(p params) *rejection {
+	sec, err := strconv.ParseInt(p.timestamp, 10, 64)
 	if err != nil {
-		return "", errBadTimestamp
+		return errBadTimestamp
 	}
 	if w := h.cfg.TimestampWindow; w > 0 {
 		d := h.cfg.Clock.Now().Sub(time.Unix(sec, 0))
 		if d > w || d < -w {
-			return "", errStaleTimestamp
+			return errStaleTimestamp
 		}
 	}
-	return ts, nil
+	return nil
 }

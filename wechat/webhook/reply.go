@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"net/http"
 	"strconv"
 
 	"kefu"
@@ -13,7 +12,7 @@ import (
 // when the Transfer rule asks for it. Only user messages are ever transferred, never
 // events (protocol.md §9). A reply to a push that came encrypted is encrypted with
 // the key that opened it, and signed with the push's nonce echoed (§5.5).
-func (h *Handler) reply(entry *appEntry, r *http.Request, p *pushInfo) (answer, error) {
+func (h *Handler) reply(entry *appEntry, p *pushInfo) (answer, error) {
 	m := p.inbound
 	if h.cfg.Transfer == nil || m.Kind == kefu.KindEnter || m.MsgID == 0 || !m.FromCustomer() ||
 		!h.cfg.Transfer(entry.app, m) {
@@ -27,7 +26,7 @@ func (h *Handler) reply(entry *appEntry, r *http.Request, p *pushInfo) (answer, 
 			return answer{}, err
 		}
 		ts := strconv.FormatInt(now.Unix(), 10)
-		nonce := r.URL.Query().Get("nonce")
+		nonce := p.nonce
 		body = codec.EncryptedReply{
 			Encrypt:      encrypted,
 			MsgSignature: crypt.MsgSignature(entry.app.Token, ts, nonce, encrypted),
