@@ -1,6 +1,7 @@
 package kefu
 
 import (
+	"hash/fnv"
 	"strconv"
 	"time"
 )
@@ -55,12 +56,20 @@ type Inbound struct {
 
 // DedupKey is the key under which WeChat's retries of one push collapse into one
 // stored message: the MsgId when there is one, otherwise the sender, the creation
-// time and the event (protocol.md §8).
+// time and the event (protocol.md §8). Unrelated events (KindOther) may come several
+// in one second from one system sender (media checks, say), so their key also holds
+// a hash of the document, which a retry repeats exactly.
 func (m *Inbound) DedupKey() string {
 	if m.MsgID != 0 {
 		return "m:" + strconv.FormatInt(m.MsgID, 10)
 	}
-	return "e:" + m.OpenID + ":" + strconv.FormatInt(m.CreateTime, 10) + ":" + m.MsgType + ":" + m.Event
+	key := "e:" + m.OpenID + ":" + strconv.FormatInt(m.CreateTime, 10) + ":" + m.MsgType + ":" + m.Event
+	if m.Kind == KindOther {
+		h := fnv.New64a()
+		h.Write(m.Raw)
+		key += ":" + strconv.FormatUint(h.Sum64(), 36)
+	}
+	return key
 }
 
 // FromCustomer reports whether the push is a customer-service interaction: it names a

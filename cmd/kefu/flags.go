@@ -30,7 +30,7 @@ func parseFlags(env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var bad error
 	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] || bad != nil {
+		if given[f.Name] || bad != nil || noEnvTwin[f.Name] {
 			return
 		}
 		key := "KEFU_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
@@ -42,6 +42,10 @@ func parseFlags(env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	})
 	return bad
 }
+
+// noEnvTwin lists flags that must be typed each time: a variable left in the
+// environment must never delete data.
+var noEnvTwin = map[string]bool{"purge": true}
 
 // dbFlagVar adds the --db flag every command shares.
 func dbFlagVar(fs *flag.FlagSet, p *string) {

@@ -46,6 +46,9 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	if c.maxBody <= 0 {
 		return fmt.Errorf("--max-body must be positive")
 	}
+	if c.enterSends < 1 {
+		return fmt.Errorf("--enter-sends must be at least 1")
+	}
 	log, err := newLogger(env.stderr, c.logLevel, c.logFormat)
 	if err != nil {
 		return err

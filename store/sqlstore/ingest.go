@@ -187,8 +187,8 @@ type customer struct {
 }
 
 // openConversations upserts the customers of the customer-service pushes among
-// reqs and opens or extends each one's conversation, returning the conversation
-// ids.
+// reqs and finds each one's open conversation, opening those that have none; it
+// returns the conversation ids.
 func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*ingestRequest) (map[customerKey]int64, error) {
 	index := map[customerKey]*customer{}
 	var customers []*customer
@@ -211,7 +211,6 @@ func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*inges
 		}
 	}
 	ids := make(map[customerKey]int64, len(customers))
-	opened := map[customerKey]int64{}
 	if len(customers) == 0 {
 		return ids, nil
 	}
@@ -235,17 +234,16 @@ func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*inges
 	if err := s.findConversations(ctx, tx, customers, ids); err != nil {
 		return nil, err
 	}
-	var missing []customerKey
+	var missing []*customer
 	for _, c := range customers {
 		if _, ok := ids[c.key]; !ok {
-			missing = append(missing, c.key)
-			opened[c.key] = c.first
+			missing = append(missing, c)
 		}
 	}
 	for _, part := range split(missing) {
 		args := make([]any, 0, 3*len(part))
-		for _, k := range part {
-			args = append(args, k.appID, k.openID, opened[k])
+		for _, c := range part {
+			args = append(args, c.key.appID, c.key.openID, c.first)
 		}
 		stmt, err := s.ingest.stmts.get(ctx, tx, openConversationsSQL, len(part))
 		if err != nil {

@@ -92,12 +92,13 @@ func (s *Store) countInto(ctx context.Context, counts map[string]int, query stri
 	return rows.Err()
 }
 
-// lastInboundSQL is the time of the latest message of the customer in the row c,
-// found through the customer index.
-const lastInboundSQL = `COALESCE((SELECT m.received_at FROM messages m
-	WHERE m.appid = c.appid AND m.openid = c.openid AND m.direction = 'in'
-		AND m.kind IN ('text', 'image', 'miniprogrampage', 'enter')
-	ORDER BY m.id DESC LIMIT 1), 0)`
+// lastActivitySQL is the time of the latest message of the customer in the row c
+// that matches cond, found by walking the customer index backwards.
+func lastActivitySQL(cond string) string {
+	return `COALESCE((SELECT m.received_at FROM messages m
+		WHERE m.appid = c.appid AND m.openid = c.openid AND ` + cond + `
+		ORDER BY m.id DESC LIMIT 1), 0)`
+}
 
 // Customer returns one customer or an ENotFound error.
 func (s *Store) Customer(ctx context.Context, appID, openID string) (*kefu.Customer, error) {
@@ -105,7 +106,7 @@ func (s *Store) Customer(ctx context.Context, appID, openID string) (*kefu.Custo
 	var first, last int64
 	// Last seen is read off the customer's messages rather than kept on the
 	// customer, so that ingest does not rewrite the customer row on every message.
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.session_from, c.first_seen, `+lastInboundSQL+`
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.session_from, c.first_seen, `+lastActivitySQL("m.conversation_id IS NOT NULL")+`
 		FROM customers c WHERE c.appid = ? AND c.openid = ?`), appID, openID).Scan(&c.SessionFrom, &first, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kefu.Errorf(kefu.ENotFound, "no customer %s of app %s", openID, appID)
@@ -119,7 +120,7 @@ func (s *Store) OpenConversation(ctx context.Context, appID, openID string) (*ke
 	c := kefu.Conversation{AppID: appID, OpenID: openID}
 	var status string
 	var opened, last, closed int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.id, c.status, c.opened_at, `+lastInboundSQL+`, c.closed_at
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.id, c.status, c.opened_at, `+lastActivitySQL("m.conversation_id = c.id")+`, c.closed_at
 		FROM conversations c WHERE c.appid = ? AND c.openid = ? AND c.status = 'open'`), appID, openID).
 		Scan(&c.ID, &status, &opened, &last, &closed)
 	if errors.Is(err, sql.ErrNoRows) {

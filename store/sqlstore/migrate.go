@@ -5,8 +5,9 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"io"
 	"io/fs"
-	"testing/fstest"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -42,17 +43,53 @@ func migrate(ctx context.Context, db *sql.DB, d dialect) error {
 
 // migrations returns the embedded migrations with the dialect's type names.
 func (d dialect) migrations() (fs.FS, error) {
-	out := fstest.MapFS{}
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out[e.Name()] = &fstest.MapFile{Data: []byte(d.typeRewrites.Replace(string(b)))}
-	}
-	return out, nil
+	return rewrittenFS{sub, d.typeRewrites}, nil
 }
+
+// rewrittenFS serves files of fsys with rewrite applied to their contents.
+type rewrittenFS struct {
+	fsys    fs.FS
+	rewrite *strings.Replacer
+}
+
+func (r rewrittenFS) Open(name string) (fs.File, error) {
+	f, err := r.fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err != nil || info.IsDir() {
+		return f, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	text := r.rewrite.Replace(string(b))
+	return &rewrittenFile{Reader: strings.NewReader(text), info: info, size: int64(len(text))}, nil
+}
+
+// ReadDir lets fs.Glob list the directory.
+func (r rewrittenFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(r.fsys, name) }
+
+type rewrittenFile struct {
+	*strings.Reader
+	info fs.FileInfo
+	size int64
+}
+
+func (f *rewrittenFile) Stat() (fs.FileInfo, error) { return sizedInfo{f.info, f.size}, nil }
+func (f *rewrittenFile) Close() error               { return nil }
+
+// sizedInfo reports the rewritten size.
+type sizedInfo struct {
+	fs.FileInfo
+	size int64
+}
+
+func (i sizedInfo) Size() int64 { return i.size }

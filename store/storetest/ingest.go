@@ -115,8 +115,15 @@ func testOtherEvents(t *testing.T, e *env) {
 			t.Fatalf("%s: %+v", ev, r)
 		}
 	}
+	// Two unrelated events from one sender in one second, with different
+	// documents, are two pushes; the same document again is a retry.
+	for _, raw := range []string{`{"trace_id":"a"}`, `{"trace_id":"b"}`, `{"trace_id":"a"}`} {
+		m := e.enter("o9", "")
+		m.Event, m.Kind, m.CreateTime, m.Raw = "wxa_media_check", kefu.KindOther, 2000, []byte(raw)
+		e.ingest(t, m)
+	}
 	ms := e.messages(t, kefu.MessageFilter{})
-	if len(ms) != 3 || string(ms[0].Raw) != `{"Event":"wxa_media_check"}` {
+	if len(ms) != 5 || string(ms[0].Raw) != `{"Event":"wxa_media_check"}` {
 		t.Fatalf("stored %d, first raw %q", len(ms), ms[0].Raw)
 	}
 	if _, err := e.store.Customer(context.Background(), testAppID, "o9"); kefu.ErrorCodeOf(err) != kefu.ENotFound {

@@ -301,3 +301,23 @@ func TestSniff(t *testing.T) {
 		}
 	}
 }
+
+// Values are made storable: NUL and invalid UTF-8 become U+FFFD.
+func TestDecodeCleansText(t *testing.T) {
+	for _, body := range []string{
+		`{"FromUserName":"o\u00001","MsgType":"text","Content":"a\u0000b"}`,
+		"<xml><FromUserName>o\uFFFD1</FromUserName><MsgType>text</MsgType><Content>a\uFFFDb</Content></xml>",
+	} {
+		p, _, err := Decode([]byte(body), kefu.FormatJSON)
+		if err != nil {
+			t.Fatalf("%q: %v", body, err)
+		}
+		if p.Inbound.Content != "a\uFFFDb" || p.Inbound.OpenID != "o\uFFFD1" {
+			t.Fatalf("%q: content %q openid %q", body, p.Inbound.Content, p.Inbound.OpenID)
+		}
+	}
+	p, _, err := Decode([]byte("{\"MsgType\":\"text\",\"Content\":\"a\xffb\"}"), kefu.FormatJSON)
+	if err == nil && p.Inbound.Content != "a\uFFFDb" {
+		t.Fatalf("invalid UTF-8 kept: %q", p.Inbound.Content)
+	}
+}

@@ -3,6 +3,7 @@ package codec
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"kefu"
 )
@@ -81,6 +82,9 @@ func (w *wire) push(body []byte, what string) (*Push, error) {
 	if !ok {
 		return nil, notInt(what, fMsgID)
 	}
+	for i := range w {
+		w[i] = clean(w[i])
+	}
 	return &Push{
 		Inbound: kefu.Inbound{
 			ToUserName:   w[fToUserName],
@@ -142,4 +146,14 @@ func kindOf(msgType, event string) kefu.Kind {
 		}
 	}
 	return kefu.KindOther
+}
+
+// clean makes a value safe to store as text in any database: invalid UTF-8 and NUL
+// characters (which a JSON push can smuggle in as \u0000, and which PostgreSQL's
+// TEXT refuses) become U+FFFD. The raw document is kept as it came.
+func clean(s string) string {
+	if strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }

@@ -97,6 +97,9 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 	reply, p, rej := h.accept(w, r, appID)
 	if rej != nil {
 		h.refuse(w, r, appID, rej)
+		if rej == errUnknownApp {
+			appID = "unknown" // anyone can invent appids: they must not become metric series
+		}
 		h.observe(appID, p.mode, rej.label, start)
 		return
 	}

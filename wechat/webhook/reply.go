@@ -14,13 +14,13 @@ import (
 // the key that opened it, and signed with the push's nonce echoed (§5.5).
 func (h *Handler) reply(entry *appEntry, p *pushInfo) (answer, error) {
 	m := p.inbound
-	if h.cfg.Transfer == nil || m.Kind == kefu.KindEnter || m.MsgID == 0 || !m.FromCustomer() ||
-		!h.cfg.Transfer(entry.app, m) {
+	userMessage := m.Kind == kefu.KindText || m.Kind == kefu.KindImage || m.Kind == kefu.KindCard
+	if h.cfg.Transfer == nil || !userMessage || !h.cfg.Transfer(entry.app, m) {
 		return successAnswer, nil
 	}
 	now := h.cfg.Clock.Now()
 	body := codec.TransferReply(m, p.format, now)
-	if p.sealed || entry.app.Mode == kefu.ModeSecure {
+	if p.sealed {
 		encrypted, err := entry.cipher.Seal(body, p.key)
 		if err != nil {
 			return answer{}, err
