@@ -14,7 +14,7 @@ import (
 // messageJSON is one line of `kefu messages --json`: a stable shape for scripts.
 type messageJSON struct {
 	ID             int64             `json:"id"`
-	WxMsgID        int64             `json:"wx_msgid,omitempty"`
+	WxMsgID        int64             `json:"wx_msgid"` // 0 for events, which carry none
 	OpenID         string            `json:"openid"`
 	ConversationID int64             `json:"conversation_id,omitempty"`
 	Direction      string            `json:"direction"`
