@@ -127,24 +127,12 @@ func (s *Store) ingestBatch(ctx context.Context, tx *sql.Tx, batch []*ingestRequ
 // the others.
 func (s *Store) markStored(ctx context.Context, tx *sql.Tx, reqs []*ingestRequest) ([]*ingestRequest, error) {
 	stored := map[pushKey]kefu.IngestResult{}
-	for start := 0; start < len(reqs); {
-		// One query per app and chunk: the IN list is of dedup keys of one app.
-		appID := reqs[start].msg.AppID
-		end := start
-		for end < len(reqs) && reqs[end].msg.AppID == appID {
-			end++
-		}
-		for _, part := range split(reqs[start:end]) {
-			args := make([]any, 0, len(part)+1)
-			args = append(args, appID)
-			for _, r := range part {
-				args = append(args, r.key.dedupKey)
-			}
-			if err := s.queryStored(ctx, tx, appID, args, len(part), stored); err != nil {
-				return nil, err
-			}
-		}
-		start = end
+	err := inAppChunks(reqs, func(r *ingestRequest) (string, any) { return r.key.appID, r.key.dedupKey },
+		func(appID string, args []any, n int) error {
+			return s.queryStored(ctx, tx, appID, args, n, stored)
+		})
+	if err != nil {
+		return nil, err
 	}
 	var fresh []*ingestRequest
 	for _, r := range reqs {
@@ -270,29 +258,14 @@ func (s *Store) findConversations(ctx context.Context, tx *sql.Tx, customers []*
 			todo = append(todo, c.key)
 		}
 	}
-	for start := 0; start < len(todo); {
-		appID := todo[start].appID
-		end := start
-		for end < len(todo) && todo[end].appID == appID {
-			end++
-		}
-		for _, part := range split(todo[start:end]) {
-			args := make([]any, 0, len(part)+1)
-			args = append(args, appID)
-			for _, k := range part {
-				args = append(args, k.openID)
-			}
-			stmt, err := s.ingest.stmts.get(ctx, tx, findConversationsSQL, len(part))
+	return inAppChunks(todo, func(k customerKey) (string, any) { return k.appID, k.openID },
+		func(appID string, args []any, n int) error {
+			stmt, err := s.ingest.stmts.get(ctx, tx, findConversationsSQL, n)
 			if err != nil {
 				return err
 			}
-			if err := scanConversationIDs(ctx, stmt, args, ids); err != nil {
-				return err
-			}
-		}
-		start = end
-	}
-	return nil
+			return scanConversationIDs(ctx, stmt, args, ids)
+		})
 }
 
 func scanConversationIDs(ctx context.Context, stmt *sql.Stmt, args []any, into map[customerKey]int64) error {
@@ -385,6 +358,35 @@ func fieldsJSON(m *kefu.Inbound) (string, error) {
 	}
 	b, err := json.Marshal(f)
 	return string(b), err
+}
+
+// inAppChunks runs query for the lookups of xs (sorted by app), one app and one
+// power-of-two chunk at a time: the IN lists are of one app's keys, and args holds
+// the appid and then n keys.
+func inAppChunks[T any](xs []T, key func(T) (appID string, k any), query func(appID string, args []any, n int) error) error {
+	for start := 0; start < len(xs); {
+		appID, _ := key(xs[start])
+		end := start + 1
+		for end < len(xs) {
+			if a, _ := key(xs[end]); a != appID {
+				break
+			}
+			end++
+		}
+		for _, part := range split(xs[start:end]) {
+			args := make([]any, 0, len(part)+1)
+			args = append(args, appID)
+			for _, x := range part {
+				_, k := key(x)
+				args = append(args, k)
+			}
+			if err := query(appID, args, len(part)); err != nil {
+				return err
+			}
+		}
+		start = end
+	}
+	return nil
 }
 
 // split cuts a slice into the power-of-two chunks the statement cache keeps.
