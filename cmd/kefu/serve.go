@@ -53,6 +53,7 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	tuneGC(env.getenv, log)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
