@@ -13,8 +13,9 @@ import (
 	"strings"
 	"sync"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers "sqlite"
 
 	"kefu"
 )
@@ -83,12 +84,20 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// openPostgres connects through pgx's database/sql adapter. Unless the URL says
+// otherwise, each session plans every execution afresh (plan_cache_mode): a
+// prepared statement's generic plan, chosen while a new database's tables were
+// empty, kept looking up dedup keys by sequential scan and cut ingest to a quarter.
 func (s *Store) openPostgres(dsn string) error {
 	s.dialect = postgresDialect
-	db, err := sql.Open(s.dialect.driver, dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return fmt.Errorf("open postgres: %w", err)
 	}
+	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
 	s.write, s.read = db, db
