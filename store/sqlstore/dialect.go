@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"errors"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -18,8 +19,9 @@ type dialect struct {
 	dollarArgs bool // PostgreSQL numbers its placeholders: $1, $2, …
 	// typeRewrites turn the migration's PostgreSQL type names into the target's.
 	typeRewrites *strings.Replacer
-	// writers is how many transactions ingest runs at once: SQLite has one writer,
-	// PostgreSQL overlaps commits.
+	// writers is how many transactions ingest runs at once: SQLite has one writer;
+	// PostgreSQL overlaps commits, one per core of this process (at least two).
+	// Measured on two cores: one writer 4.4k pushes/s, two 6.5k, four 4.8k.
 	writers int
 }
 
@@ -40,7 +42,7 @@ var (
 		goose:        goose.DialectPostgres,
 		dollarArgs:   true,
 		typeRewrites: strings.NewReplacer(),
-		writers:      4,
+		writers:      max(2, runtime.GOMAXPROCS(0)),
 	}
 )
 
