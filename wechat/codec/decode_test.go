@@ -93,8 +93,6 @@ func TestDecodeRejects(t *testing.T) {
 		"json msgid object":    `{"MsgId":{}}`,
 		"xml createtime junk":  xmlDoc("<CreateTime>yesterday</CreateTime>"),
 		"json createtime junk": `{"CreateTime":"yesterday"}`,
-		"json content number":  `{"MsgType":"text","Content":5}`,
-		"json msgtype array":   `{"MsgType":["text"]}`,
 		"deep json array":      strings.Repeat("[", deep) + strings.Repeat("]", deep),
 		"deep json in object":  `{"a":` + strings.Repeat(`{"a":`, deep) + "1" + strings.Repeat("}", deep) + "}",
 		"deep unclosed json":   `{"a":` + strings.Repeat("[", deep),
@@ -319,5 +317,19 @@ func TestDecodeCleansText(t *testing.T) {
 	p, _, err := Decode([]byte("{\"MsgType\":\"text\",\"Content\":\"a\xffb\"}"), kefu.FormatJSON)
 	if err == nil && p.Inbound.Content != "a\uFFFDb" {
 		t.Fatalf("invalid UTF-8 kept: %q", p.Inbound.Content)
+	}
+}
+
+// A text field holding another JSON type is left empty, not refused: every
+// well-formed push is stored, with its raw document.
+func TestDecodeMistypedTextField(t *testing.T) {
+	for _, body := range []string{`{"MsgType":"text","Content":5}`, `{"MsgType":["text"],"Event":{"a":1}}`} {
+		p, _, err := Decode([]byte(body), kefu.FormatJSON)
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		if p.Inbound.Content != "" || string(p.Inbound.Raw) != body {
+			t.Fatalf("%s: %+v", body, p.Inbound)
+		}
 	}
 }

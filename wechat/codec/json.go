@@ -30,14 +30,17 @@ func decodeJSON(body []byte) (*Push, error) {
 			return nil
 		}
 		text, ok := jsonText(value, f.numeric())
-		if !ok {
-			want := "a string"
-			if f.numeric() {
-				want = "a number or a decimal string"
-			}
-			return kefu.Errorf(kefu.EInvalid, "json push: %s must be %s", fieldNames[f], want)
+		switch {
+		case ok:
+			w[f] = text
+		case f.numeric():
+			// CreateTime and MsgId make the dedup key: a document whose values for
+			// them cannot be read cannot be stored exactly once.
+			return kefu.Errorf(kefu.EInvalid, "json push: %s must be a number or a decimal string", fieldNames[f])
 		}
-		w[f] = text
+		// A text field of another type is left empty rather than refused: events
+		// kefu does not know may use a name of ours differently, and every
+		// well-formed push is stored (its raw document keeps the value).
 		return nil
 	})
 	if err != nil {

@@ -27,7 +27,7 @@ func referenceJSON(body []byte) (*Push, error) {
 			continue
 		}
 		text, ok := jsonText(raw, field(i).numeric())
-		if !ok {
+		if !ok && field(i).numeric() {
 			return nil, kefu.Errorf(kefu.EInvalid, "%s", name)
 		}
 		w[i] = text
