@@ -1,0 +1,31 @@
+// Package sim is an offline stand-in for WeChat's side of mini-program customer
+// service (protocol.md §15): anyone can try kefu, or their own server, without
+// reaching WeChat, and every test above the unit level uses it as the fake WeChat.
+//
+// This file set holds the API server half: an http.Handler (API) that answers the
+// api.weixin.qq.com paths a developer server calls — access tokens (classic and
+// stable), customer-service send and typing, temporary media upload and download —
+// with WeChat's error codes and body shapes.
+//
+// # State model
+//
+// One API holds, behind one mutex:
+//
+//   - apps by appid, each with its secret, its classic tokens and its stable token;
+//   - tokens by value, each knowing its app, expiry and (once superseded) the end of
+//     its overlap;
+//   - users by (appid, openid): the reply window (remaining sends and expiry, §12),
+//     the time of the last message exchange and the end of the typing indicator
+//     (§10.2), and everything delivered to them through the send API;
+//   - media by media_id: bytes, content type and expiry (3 days by default).
+//
+// Users act through methods, not HTTP: the push side of the simulator calls
+// UserMessage when a simulated user writes and UserEntered when one enters the chat;
+// what they received is read with Received, Typing and Window, and OnDelivery /
+// OnTyping report changes as they happen, for a live page. PutMedia stores bytes a
+// user sent, so a server can fetch them with media/get.
+//
+// All time comes from the kefu.Clock in APIOptions, so tests move time (5 minutes,
+// 48 hours, 3 days) instead of sleeping. Faults (system errors, latency, a daily send
+// limit, dropped replies) can be set at start and changed while running.
+package sim
