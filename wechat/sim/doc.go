@@ -21,7 +21,7 @@
 //
 // Users act through methods, not HTTP: the push side of the simulator calls
 // UserMessage when a simulated user writes and UserEntered when one enters the chat;
-// what they received is read with Received, Typing and Window, and OnDelivery /
+// what they received is read with Received, Typing and Quota, and OnDelivery /
 // OnTyping report changes as they happen, for a live page. PutMedia stores bytes a
 // user sent, so a server can fetch them with media/get.
 //
