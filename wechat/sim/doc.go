@@ -2,10 +2,17 @@
 // service (protocol.md §15): anyone can try kefu, or their own server, without
 // reaching WeChat, and every test above the unit level uses it as the fake WeChat.
 //
-// This file set holds the API server half: an http.Handler (API) that answers the
-// api.weixin.qq.com paths a developer server calls — access tokens (classic and
+// It has two halves. The API server (api_*.go): an http.Handler (API) that answers
+// the api.weixin.qq.com paths a developer server calls — access tokens (classic and
 // stable), customer-service send and typing, temporary media upload and download —
-// with WeChat's error codes and body shapes.
+// with WeChat's error codes and body shapes. The push side (push_*.go, sim.go):
+// simulated users of configured mini programs (Endpoint) who enter the chat and send
+// text, images and cards; each push is signed and encrypted per mode and format and
+// delivered as WeChat delivers it (a timeout per attempt, several attempts of the
+// same request), and each answer is classified: delivered, handed to the model of
+// WeChat's web customer-service tool by a valid transfer reply, or failed with the
+// notice the user would see. Simulator ties the two together; Start runs one for a
+// Go test on a loopback server and a test clock.
 //
 // # State model
 //
