@@ -15,6 +15,7 @@ Usage:
   kefu app        manage mini programs: add, list, update, remove
   kefu messages   list stored messages of an app
   kefu bench      load generators: ingest
+  kefu sim        the WeChat simulator: API, simulated users, phone page
   kefu help       show this text
 
 Every command takes --db (or KEFU_DB): a SQLite file path or a postgres:// URL.
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runMessages(ctx, env, args[1:])
 	case "bench":
 		err = runBench(ctx, env, args[1:])
+	case "sim":
+		err = runSim(ctx, env, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -87,13 +87,22 @@ func (s *Simulator) act(ctx context.Context, appID, openID string, m *kefu.Inbou
 		sent.Outcome = ToWebTool
 	}
 	s.mu.Unlock()
+	s.chatChanged(k)
 	if toWebTool {
 		return PushResult{Outcome: ToWebTool, MsgID: m.MsgID}, nil
 	}
 
 	res, err := s.deliver(ctx, e, m)
 	s.finish(k, sent, res, err)
+	s.chatChanged(k)
 	return res, err
+}
+
+// chatChanged tells Options.OnChat that a user's chat changed.
+func (s *Simulator) chatChanged(k userKey) {
+	if s.opts.OnChat != nil {
+		s.opts.OnChat(k.appID, k.openID)
+	}
 }
 
 // finish records how a push ended. A push cut short by the caller's ctx is marked

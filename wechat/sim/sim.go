@@ -35,6 +35,11 @@ type Options struct {
 	// (a redirect is an abnormal answer: WeChat posts to the configured URL only).
 	HTTPClient     *http.Client
 	WebToolRelease time.Duration // idle time that ends an accepted web-tool session; 0: 30 min
+	// OnChat, when set, is called (outside the simulator's lock) whenever a user's
+	// chat changes through the push side: their own message appears, a push ends
+	// (its outcome, or the unavailability notice). Deliveries are reported by
+	// API.OnDelivery.
+	OnChat func(appID, openID string)
 
 	// PublicURL is where the Simulator's handler is reachable (scheme and host, no
 	// trailing slash). PicUrl and ThumbUrl in pushes point under it; Start sets it.

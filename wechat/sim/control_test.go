@@ -1,0 +1,135 @@
+package sim
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"kefu"
+	"kefu/internal/testclock"
+)
+
+// TestControlAPI drives a user through the control API against a target that
+// answers success, reads the chat back, and sees a send through the API appear in it.
+func TestControlAPI(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, "success")
+	}))
+	t.Cleanup(target.Close)
+	app := pushApp(kefu.ModeSecure, kefu.FormatJSON)
+	s, c := NewControlled(Options{Clock: testclock.New(testStart)})
+	if err := s.AddEndpoint(Endpoint{App: app, URL: target.URL}, "sec"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	s.SetPublicURL(srv.URL)
+
+	post := func(path, body string) map[string]any {
+		t.Helper()
+		resp, err := http.Post(srv.URL+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		if resp.StatusCode != 200 {
+			t.Fatalf("POST %s: %d %v", path, resp.StatusCode, out)
+		}
+		return out
+	}
+	get := func(path string, v any) {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	u := "/sim/api/apps/" + app.AppID + "/users/ouser1"
+	if out := post(u+"/enter", `{"session_from":"page-a"}`); out["outcome"] != "delivered" {
+		t.Fatalf("enter: %v", out)
+	}
+	if out := post(u+"/text", `{"content":"你好"}`); out["outcome"] != "delivered" {
+		t.Fatalf("text: %v", out)
+	}
+
+	var users struct {
+		Apps []appJSON `json:"apps"`
+	}
+	get("/sim/api/users", &users)
+	if len(users.Apps) != 1 || len(users.Apps[0].Users) != 1 || users.Apps[0].Users[0].OpenID != "ouser1" {
+		t.Fatalf("users: %+v", users)
+	}
+
+	var v ChatView
+	get(u+"/chat", &v)
+	if len(v.Entries) != 2 || v.Entries[0].Sent == nil || v.Entries[0].Sent.SessionFrom != "page-a" ||
+		v.Entries[1].Sent == nil || v.Entries[1].Sent.Text != "你好" || v.Entries[1].Sent.Outcome != Delivered {
+		t.Fatalf("chat after enter and text: %+v", v.Entries)
+	}
+
+	// A send through the WeChat API appears in the chat.
+	resp, err := http.Post(srv.URL+"/cgi-bin/stable_token", "application/json",
+		strings.NewReader(`{"grant_type":"client_credential","appid":"`+app.AppID+`","secret":"sec"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if tok.AccessToken == "" {
+		t.Fatal("no access token")
+	}
+	resp, err = http.Post(srv.URL+"/cgi-bin/message/custom/send?access_token="+url.QueryEscape(tok.AccessToken), "application/json",
+		strings.NewReader(`{"touser":"ouser1","msgtype":"text","text":{"content":"客服回复"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"errcode":0`) {
+		t.Fatalf("send: %s", b)
+	}
+	get(u+"/chat", &v)
+	if len(v.Entries) != 3 || v.Entries[2].Received == nil || v.Entries[2].Received.Text != "客服回复" {
+		t.Fatalf("chat after send: %+v", v.Entries)
+	}
+
+	// The page is served, and a cross-origin POST is refused.
+	resp, err = http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "ouser1") || !strings.Contains(string(page), "/sim/static/phone.js") {
+		t.Fatalf("page lacks the user or the module:\n%s", page)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+u+"/text", strings.NewReader(`{"content":"x"}`))
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-origin POST: %d, want 403", resp.StatusCode)
+	}
+}
