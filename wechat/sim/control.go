@@ -35,6 +35,9 @@ import (
 //	      "quota":{"open","remaining","expires_at"}}
 //	     entries are Chat: {"at","sent"|"received"|"notice"}; an image received names
 //	     its bytes by media_id, served at /media/{media_id}
+//	GET  /sim/api/faults   the API server's faults now
+//	PUT  /sim/api/faults   {"system_error_share","latency_ms","daily_send_limit","drop_send_reply_share"}
+//	     replaces them while running (shares 0..1; 0 turns a fault off)
 //	GET  /sim/api/events
 //	     Server-Sent Events; each event's data is {"appid","openid"}, its name one of
 //	     chat (a new or completed entry: an action, a notice), delivery (a send API
@@ -100,6 +103,8 @@ func (c *Control) routes() {
 	m.HandleFunc("POST /sim/api/apps/{appid}/users/{openid}/{action}", c.serveAction)
 	m.HandleFunc("GET /sim/api/apps/{appid}/users/{openid}/chat", c.serveChat)
 	m.HandleFunc("GET /sim/api/events", c.serveEvents)
+	m.HandleFunc("GET /sim/api/faults", c.serveFaults)
+	m.HandleFunc("PUT /sim/api/faults", c.serveSetFaults)
 	m.HandleFunc("/sim/", func(w http.ResponseWriter, r *http.Request) {
 		ctlJSON(w, http.StatusNotFound, map[string]string{"error": "no such control path"})
 	})
@@ -404,4 +409,32 @@ func ctlJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// faultsJSON is Faults on the control API, with latency in milliseconds.
+type faultsJSON struct {
+	SystemErrorShare   float64 `json:"system_error_share"`
+	LatencyMS          int64   `json:"latency_ms"`
+	DailySendLimit     int     `json:"daily_send_limit"`
+	DropSendReplyShare float64 `json:"drop_send_reply_share"`
+}
+
+func (c *Control) serveFaults(w http.ResponseWriter, r *http.Request) {
+	f := c.s.API().Faults()
+	ctlJSON(w, http.StatusOK, faultsJSON{f.SystemErrorShare, f.Latency.Milliseconds(), f.DailySendLimit, f.DropSendReplyShare})
+}
+
+func (c *Control) serveSetFaults(w http.ResponseWriter, r *http.Request) {
+	var f faultsJSON
+	if !ctlReadJSON(w, r, &f) {
+		return
+	}
+	share := func(x float64) bool { return x >= 0 && x <= 1 }
+	if !share(f.SystemErrorShare) || !share(f.DropSendReplyShare) || f.LatencyMS < 0 || f.DailySendLimit < 0 {
+		ctlJSON(w, http.StatusBadRequest, map[string]string{"error": "shares must be within 0..1, latency and limit not negative"})
+		return
+	}
+	c.s.API().SetFaults(Faults{SystemErrorShare: f.SystemErrorShare, Latency: time.Duration(f.LatencyMS) * time.Millisecond,
+		DailySendLimit: f.DailySendLimit, DropSendReplyShare: f.DropSendReplyShare})
+	c.serveFaults(w, r)
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"kefu"
 	"kefu/internal/testclock"
@@ -131,5 +132,36 @@ func TestControlAPI(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-origin POST: %d, want 403", resp.StatusCode)
+	}
+}
+
+// Faults can be read and changed while the simulator runs.
+func TestControlFaults(t *testing.T) {
+	s, c := NewControlled(Options{Clock: testclock.New(testStart)})
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	put := func(body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPut, srv.URL+"/sim/api/faults", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := put(`{"system_error_share":1,"latency_ms":3,"daily_send_limit":7}`); code != 200 ||
+		!strings.Contains(body, `"system_error_share":1`) {
+		t.Fatalf("PUT faults = %d %s", code, body)
+	}
+	if f := s.API().Faults(); f.SystemErrorShare != 1 || f.Latency != 3*time.Millisecond || f.DailySendLimit != 7 {
+		t.Fatalf("faults now %+v", f)
+	}
+	if code, _ := put(`{"system_error_share":2}`); code != 400 {
+		t.Fatalf("a share above 1 was taken: %d", code)
+	}
+	if code, _ := put(`{}`); code != 200 || s.API().Faults() != (Faults{}) {
+		t.Fatalf("faults not cleared: %+v", s.API().Faults())
 	}
 }
