@@ -1,12 +1,16 @@
 package sim
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -163,5 +167,87 @@ func TestControlFaults(t *testing.T) {
 	}
 	if code, _ := put(`{}`); code != 200 || s.API().Faults() != (Faults{}) {
 		t.Fatalf("faults not cleared: %+v", s.API().Faults())
+	}
+}
+
+// Images and cards through the control API, and the event stream announcing them.
+func TestControlImageCardAndEvents(t *testing.T) {
+	var pushed atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		pushed.Add(1)
+		io.WriteString(w, "success")
+	}))
+	t.Cleanup(target.Close)
+	app := pushApp(kefu.ModePlain, kefu.FormatXML)
+	s, c := NewControlled(Options{Clock: testclock.New(testStart)})
+	if err := s.AddEndpoint(Endpoint{App: app, URL: target.URL}, "sec"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	s.SetPublicURL(srv.URL)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/sim/api/events", nil)
+	events, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.Body.Close()
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(events.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
+	u := srv.URL + "/sim/api/apps/" + app.AppID + "/users/ouser2"
+	resp, err := http.Post(u+"/image", "image/png", bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = http.Post(u+"/card", "application/json", strings.NewReader(`{"title":"商品","pagepath":"pages/item?id=1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if pushed.Load() != 2 {
+		t.Fatalf("%d pushes reached the target, want 2", pushed.Load())
+	}
+	chat := s.Chat(app.AppID, "ouser2")
+	if len(chat) != 2 || chat[0].Sent == nil || chat[0].Sent.Kind != kefu.KindImage || chat[0].Sent.Outcome != Delivered ||
+		chat[1].Sent == nil || chat[1].Sent.Title != "商品" || chat[1].Sent.PagePath != "pages/item?id=1" {
+		t.Fatalf("chat: %+v", chat)
+	}
+	// The image the user sent is served where its PicUrl points.
+	img, err := http.Get(chat[0].Sent.PicURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(img.Body)
+	img.Body.Close()
+	if !bytes.Equal(got, png) {
+		t.Fatalf("PicUrl served %d bytes, want the image", len(got))
+	}
+	// The stream announced the user's chat changing.
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("event stream ended")
+			}
+			if strings.HasPrefix(l, "event: chat") {
+				return
+			}
+		case <-deadline:
+			t.Fatal("no chat event within 10 s")
+		}
 	}
 }
