@@ -15,7 +15,6 @@ type pushInfo struct {
 	mode    string // as it arrived: plain, compat or secure
 	format  kefu.Format
 	key     crypt.KeyIndex // the key that opened it
-	sealed  bool           // it carried ciphertext, so a non-trivial reply is encrypted too
 	nonce   string         // echoed in an encrypted reply
 	inbound *kefu.Inbound
 }
@@ -114,7 +113,7 @@ func (h *Handler) open(entry *appEntry, params params, outer *codec.Push, p *pus
 	if err != nil {
 		return errMalformed
 	}
-	p.format, p.key, p.sealed, p.inbound = format, key, true, &inner.Inbound
+	p.format, p.key, p.inbound = format, key, &inner.Inbound
 	return nil
 }
 

@@ -20,7 +20,7 @@ func (h *Handler) reply(entry *appEntry, p *pushInfo) (answer, error) {
 	}
 	now := h.cfg.Clock.Now()
 	body := codec.TransferReply(m, p.format, now)
-	if p.sealed {
+	if p.sealed() {
 		encrypted, err := entry.cipher.Seal(body, p.key)
 		if err != nil {
 			return answer{}, err
@@ -43,3 +43,7 @@ func contentType(f kefu.Format) string {
 	}
 	return "text/xml; charset=utf-8"
 }
+
+// sealed reports whether the push carried ciphertext, so that a reply other than
+// "success" must be encrypted too.
+func (p *pushInfo) sealed() bool { return p.mode != string(kefu.ModePlain) }
