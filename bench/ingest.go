@@ -20,9 +20,7 @@ type Load struct {
 
 // Result is what one run measured.
 type Result struct {
-	Sent       int
-	Acked      int // answered 200 "success"
-	NonSuccess int // any other answer, or no answer
+	Sent int
 	Elapsed    time.Duration
 	Latency    Latencies
 	// AckedIndexes are the indexes of the pushes answered "success".
@@ -35,8 +33,14 @@ func (r Result) Throughput() float64 {
 	if r.Elapsed <= 0 {
 		return 0
 	}
-	return float64(r.Acked) / r.Elapsed.Seconds()
+	return float64(r.Acked()) / r.Elapsed.Seconds()
 }
+
+// Acked counts the pushes answered 200 "success".
+func (r Result) Acked() int { return len(r.AckedIndexes) }
+
+// NonSuccess counts the pushes sent but given any other answer, or none.
+func (r Result) NonSuccess() int { return r.Sent - r.Acked() }
 
 // Send sends every push once and measures the answers. In closed loop each
 // connection sends its next push when the previous one is answered; at an offered
@@ -99,11 +103,8 @@ func Send(ctx context.Context, load Load, pushes []Push) Result {
 		}
 		res.Sent++
 		if ok[i] {
-			res.Acked++
 			res.AckedIndexes = append(res.AckedIndexes, i)
 			acked = append(acked, latencies[i])
-		} else {
-			res.NonSuccess++
 		}
 	}
 	res.Latency = summarise(acked)

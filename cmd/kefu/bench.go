@@ -187,7 +187,7 @@ func perPush(d time.Duration, n int) time.Duration {
 func (p *phase) print(w io.Writer, name string) {
 	r := p.result
 	fmt.Fprintf(w, "%-9s %d sent, %d success, %d non-success in %.2fs: %.0f pushes/s; ack p50 %s p90 %s p99 %s max %s\n",
-		name, r.Sent, r.Acked, r.NonSuccess, r.Elapsed.Seconds(), r.Throughput(),
+		name, r.Sent, r.Acked(), r.NonSuccess(), r.Elapsed.Seconds(), r.Throughput(),
 		ms(r.Latency.P50), ms(r.Latency.P90), ms(r.Latency.P99), ms(r.Latency.Max))
 	if r.FirstError != "" {
 		fmt.Fprintf(w, "%-9s first failure: %s\n", "", r.FirstError)
