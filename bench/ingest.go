@@ -20,9 +20,9 @@ type Load struct {
 
 // Result is what one run measured.
 type Result struct {
-	Sent int
-	Elapsed    time.Duration
-	Latency    Latencies
+	Sent    int
+	Elapsed time.Duration
+	Latency Latencies
 	// AckedIndexes are the indexes of the pushes answered "success".
 	AckedIndexes []int
 	FirstError   string
