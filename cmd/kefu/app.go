@@ -100,8 +100,10 @@ func (f *appFlags) apply(fs *flag.FlagSet, a *kefu.App) error {
 	return err
 }
 
+// openStore opens the database for a command that reads or manages rows but never
+// ingests pushes.
 func openStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
-	return sqlstore.Open(ctx, dsn, sqlstore.Options{})
+	return sqlstore.Open(ctx, dsn, sqlstore.Options{NoIngest: true})
 }
 
 func appAdd(ctx context.Context, env *cmdEnv, args []string) error {

@@ -13,6 +13,9 @@ import (
 // errClosed answers pushes that arrive after Close began.
 var errClosed = errors.New("store is closing")
 
+// errNoIngest answers Ingest on a store opened with Options.NoIngest.
+var errNoIngest = errors.New("store opened without ingest")
+
 // ingestRequest is one push waiting for its commit.
 type ingestRequest struct {
 	msg  *kefu.Inbound
@@ -69,6 +72,9 @@ func newBatcher(ctx context.Context, s *Store, maxBatch int, onBatch func(int)) 
 func (s *Store) Ingest(ctx context.Context, m *kefu.Inbound) (kefu.IngestResult, error) {
 	req := &ingestRequest{msg: m, key: keyOf(m), done: make(chan struct{})}
 	b := s.ingest
+	if b == nil {
+		return kefu.IngestResult{}, errNoIngest
+	}
 	b.mu.RLock()
 	if b.closed {
 		b.mu.RUnlock()

@@ -58,3 +58,17 @@ func TestBindNumbersPlaceholders(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestNoIngestStore(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), Options{NoIngest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Ingest(context.Background(), &kefu.Inbound{AppID: "wx1", MsgID: 1}); err == nil {
+		t.Fatal("a store opened without ingest accepted a push")
+	}
+	if _, err := s.Apps(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

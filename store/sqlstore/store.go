@@ -26,6 +26,9 @@ type Options struct {
 	QuotaRules *kefu.QuotaRules // nil means kefu.DefaultQuotaRules
 	// MaxBatch caps how many pushes share one ingest commit (default 256).
 	MaxBatch int
+	// NoIngest opens the store for tools that never call Ingest (the kefu app and
+	// messages commands): no writer goroutine, no prepared ingest statements.
+	NoIngest bool
 	// OnBatch, when set, is told the size of every committed ingest batch.
 	OnBatch func(size int)
 }
@@ -75,6 +78,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := migrate(ctx, s.write, s.dialect); err != nil {
 		s.closeDBs()
 		return nil, err
+	}
+	if opts.NoIngest {
+		return s, nil
 	}
 	s.ingest, err = newBatcher(ctx, s, opts.MaxBatch, opts.OnBatch)
 	if err != nil {
