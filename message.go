@@ -26,8 +26,51 @@ type Message struct {
 	Content        string // text, or a one-line summary for other kinds
 	Fields         map[string]string
 	Raw            []byte
-	CreateTime     time.Time // WeChat's CreateTime
+	CreateTime     time.Time // WeChat's CreateTime; for outbound messages, when queued
 	ReceivedAt     time.Time // when kefu stored it
+
+	// Delivery of an outbound message.
+	Status   DeliveryStatus // "" for inbound messages
+	Attempts int            // send attempts so far
+	DoneAt   time.Time      // when it ended sent or failed
+	// ErrCode and ErrReason say why it failed, or why the last attempt did while it
+	// waits to be retried. ErrCode is WeChat's errcode, 0 when WeChat gave none.
+	ErrCode   int
+	ErrReason string
+
+	// MediaKey is kefu's stored copy of an inbound image or card thumbnail, once
+	// fetched (see MediaState), or the stored image an outbound message sends.
+	MediaKey   string
+	MediaState MediaState
+}
+
+// DeliveryStatus is where an outbound message is on its way to WeChat.
+type DeliveryStatus string
+
+// An outbound message is queued (stored, not yet handed to WeChat), sending (handed to
+// the WeChat API now), then sent or failed for good.
+const (
+	StatusQueued  DeliveryStatus = "queued"
+	StatusSending DeliveryStatus = "sending"
+	StatusSent    DeliveryStatus = "sent"
+	StatusFailed  DeliveryStatus = "failed"
+)
+
+// MediaState is how far the re-hosting of an inbound message's media has come.
+type MediaState string
+
+// Inbound images and cards start pending ("") and end stored or failed; other
+// messages have nothing to fetch.
+const (
+	MediaPending MediaState = ""
+	MediaStored  MediaState = "stored"
+	MediaFailed  MediaState = "failed"
+	MediaNone    MediaState = "none" // a card that came without a thumbnail
+)
+
+// HasMedia reports whether an inbound message carries media kefu re-hosts.
+func (m *Message) HasMedia() bool {
+	return m.Direction == DirectionIn && (m.Kind == KindImage || m.Kind == KindCard)
 }
 
 // MessageFilter selects stored messages.

@@ -1,9 +1,6 @@
 package kefu
 
-import (
-	"sort"
-	"time"
-)
+import "time"
 
 // Grant is what one kind of user action allows: Sends messages within Window.
 type Grant struct {
@@ -55,53 +52,7 @@ type QuotaState struct {
 }
 
 // ComputeQuota folds grants and sends (the times outbound messages were accepted by
-// WeChat) into the state at now. Grants do not accumulate (protocol.md §12): a new
-// grant inside a live window raises the count to at most the grant's own allowance and
-// the expiry to the later of the two; outside a window it starts afresh.
+// WeChat) into the state at now. See QuotaLedger.At for the rules.
 func ComputeQuota(grants []QuotaGrant, sends []time.Time, now time.Time) QuotaState {
-	type event struct {
-		at    time.Time
-		grant *QuotaGrant
-	}
-	events := make([]event, 0, len(grants)+len(sends))
-	for i := range grants {
-		events = append(events, event{at: grants[i].GrantedAt, grant: &grants[i]})
-	}
-	for _, s := range sends {
-		events = append(events, event{at: s})
-	}
-	// A grant and a send at the same instant: the grant first, since the user's action
-	// is what made the send possible.
-	sort.SliceStable(events, func(i, j int) bool {
-		if events[i].at.Equal(events[j].at) {
-			return events[i].grant != nil && events[j].grant == nil
-		}
-		return events[i].at.Before(events[j].at)
-	})
-	var st QuotaState
-	for _, e := range events {
-		if e.at.After(now) {
-			break
-		}
-		live := e.at.Before(st.ExpiresAt)
-		if g := e.grant; g != nil {
-			if live {
-				st.Remaining = max(st.Remaining, g.Sends)
-				if g.ExpiresAt.After(st.ExpiresAt) {
-					st.ExpiresAt = g.ExpiresAt
-				}
-			} else {
-				st.Remaining, st.ExpiresAt = g.Sends, g.ExpiresAt
-			}
-			continue
-		}
-		if live && st.Remaining > 0 {
-			st.Remaining--
-		}
-	}
-	st.Open = now.Before(st.ExpiresAt) && st.Remaining > 0
-	if !now.Before(st.ExpiresAt) {
-		st.Remaining = 0
-	}
-	return st
+	return QuotaLedger{Grants: grants, Sends: sends}.At(now).QuotaState
 }

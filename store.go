@@ -40,11 +40,95 @@ type MessageStore interface {
 	QuotaGrants(ctx context.Context, appID, openID string, since time.Time) ([]QuotaGrant, error)
 }
 
+// OutboundRequest asks for a message to be sent to a customer.
+type OutboundRequest struct {
+	AppID   string
+	OpenID  string
+	Content Content
+	// Key, if set, makes the request idempotent: a second request with the same key
+	// for the app returns the first one's message instead of queueing another.
+	Key string
+}
+
+// DeliveryResult is how one send attempt ended.
+type DeliveryResult struct {
+	Status  DeliveryStatus // StatusSent, StatusFailed, or StatusQueued to retry
+	At      time.Time      // when the attempt ended
+	RetryAt time.Time      // with StatusQueued: when to try again
+	ErrCode int
+	Reason  string
+}
+
+// OutboxStore keeps outbound messages on their way from queued to sent or failed.
+type OutboxStore interface {
+	// Enqueue stores an outbound message as queued once allow approves the customer's
+	// ledger (queued messages counted as sends), atomically with other enqueues for
+	// the customer, so that two concurrent sends cannot both take the last allowance.
+	Enqueue(ctx context.Context, req *OutboundRequest, now time.Time, allow func(QuotaLedger) error) (*Message, error)
+	// Ledger returns what a customer's reply window at now follows from. withQueued
+	// counts messages not yet sent as sends (at the time they were queued).
+	Ledger(ctx context.Context, appID, openID string, now time.Time, withQueued bool) (QuotaLedger, error)
+	// DueOutbound returns up to limit queued messages due by now, oldest first, at
+	// most one per customer: the customer's oldest unfinished message, and only if no
+	// earlier one is being sent. Messages to one customer thus go out in order.
+	DueOutbound(ctx context.Context, now time.Time, limit int) ([]*Message, error)
+	// ClaimOutbound moves a queued message to sending and counts the attempt. It
+	// returns false when the message was no longer queued (another worker took it).
+	ClaimOutbound(ctx context.Context, id int64, now time.Time) (bool, error)
+	// FinishOutbound records how the attempt on a sending message ended.
+	FinishOutbound(ctx context.Context, id int64, r DeliveryResult) error
+	// AbandonSending fails every message left sending since before cutoff: a process
+	// died while handing it to WeChat, so it may have been delivered and must not be
+	// sent again. It returns how many it failed.
+	AbandonSending(ctx context.Context, cutoff, now time.Time, reason string) (int, error)
+	// Message returns one message by id, or an ENotFound *Error.
+	Message(ctx context.Context, id int64) (*Message, error)
+}
+
+// Media is a stored image: an inbound one re-hosted, or one an agent sends.
+type Media struct {
+	Key         string // unguessable; names it in URLs
+	AppID       string
+	ContentType string
+	Size        int64
+	SHA256      string // hex, for ETags
+	Data        []byte
+	CreatedAt   time.Time
+}
+
+// MediaStore keeps images as blobs in the database (DESIGN.md §5), the media_ids
+// WeChat knows them by, and the re-hosting state of inbound media.
+type MediaStore interface {
+	// PutMedia stores m (AppID, ContentType, Data) and fills in its Key, Size, SHA256
+	// and CreatedAt.
+	PutMedia(ctx context.Context, m *Media) error
+	// Media returns a stored image, or an ENotFound *Error.
+	Media(ctx context.Context, key string) (*Media, error)
+	// UploadedMedia returns the media_id under which WeChat has the image for the app,
+	// if one was recorded that is still valid at now.
+	UploadedMedia(ctx context.Context, appID, key string, now time.Time) (mediaID string, ok bool, err error)
+	// SaveUpload records that WeChat has the image as mediaID until expiresAt.
+	SaveUpload(ctx context.Context, appID, key, mediaID string, expiresAt time.Time) error
+	// ForgetUpload drops the record of mediaID (WeChat said it no longer knows it).
+	ForgetUpload(ctx context.Context, appID, key, mediaID string) error
+	// PendingMedia returns up to limit inbound images and cards whose media is not
+	// yet stored and whose next fetch is due by now, oldest first.
+	PendingMedia(ctx context.Context, now time.Time, limit int) ([]*Message, error)
+	// AttachMedia stores m and links message id to it, unless the message's media
+	// was stored meanwhile (then it changes nothing).
+	AttachMedia(ctx context.Context, id int64, m *Media) error
+	// MediaFetchFailed records a failed fetch of a message's media: try again at
+	// retryAt, or, when retryAt is zero, give up with state (MediaFailed or MediaNone).
+	MediaFetchFailed(ctx context.Context, id int64, retryAt time.Time, state MediaState, reason string) error
+}
+
 // Store is everything a kefu database offers.
 type Store interface {
 	Ingester
 	AppStore
 	MessageStore
+	OutboxStore
+	MediaStore
 	// Ping reports whether the database answers, for readiness checks.
 	Ping(ctx context.Context) error
 	Close() error

@@ -36,13 +36,14 @@ type batcher struct {
 	requests chan *ingestRequest
 	maxBatch int
 	onBatch  func(int)
+	onMedia  func()
 
 	mu      sync.RWMutex // guards closed against sends on a closed channel
 	closed  bool
 	writers sync.WaitGroup
 }
 
-func newBatcher(ctx context.Context, s *Store, maxBatch int, onBatch func(int)) (*batcher, error) {
+func newBatcher(ctx context.Context, s *Store, maxBatch int, onBatch func(int), onMedia func()) (*batcher, error) {
 	if maxBatch <= 0 {
 		maxBatch = 256
 	}
@@ -59,6 +60,7 @@ func newBatcher(ctx context.Context, s *Store, maxBatch int, onBatch func(int)) 
 		requests: make(chan *ingestRequest, maxBatch*s.dialect.writers),
 		maxBatch: maxBatch,
 		onBatch:  onBatch,
+		onMedia:  onMedia,
 	}
 	for range s.dialect.writers {
 		b.writers.Add(1)
@@ -134,8 +136,8 @@ func (b *batcher) commit(batch []*ingestRequest) {
 		}
 	}
 	if err == nil || len(batch) == 1 {
-		if err == nil && b.onBatch != nil {
-			b.onBatch(len(batch))
+		if err == nil {
+			b.committed(batch)
 		}
 		for _, r := range batch {
 			if err != nil {
@@ -175,4 +177,20 @@ func (b *batcher) stop() {
 	b.mu.Unlock()
 	b.writers.Wait()
 	b.stmts.close()
+}
+
+// committed tells the hooks about a committed batch.
+func (b *batcher) committed(batch []*ingestRequest) {
+	if b.onBatch != nil {
+		b.onBatch(len(batch))
+	}
+	if b.onMedia == nil {
+		return
+	}
+	for _, r := range batch {
+		if (r.msg.Kind == kefu.KindImage || r.msg.Kind == kefu.KindCard) && !r.res.Duplicate {
+			b.onMedia()
+			return
+		}
+	}
 }

@@ -18,9 +18,7 @@ func (s *Store) Messages(ctx context.Context, f kefu.MessageFilter) ([]*kefu.Mes
 	if limit <= 0 {
 		limit = 100
 	}
-	query := `SELECT id, appid, openid, COALESCE(conversation_id, 0), direction, kind, msg_type, event,
-		wx_msgid, dedup_key, content, fields, raw, create_time, received_at
-		FROM messages WHERE appid = ? AND id > ?`
+	query := `SELECT ` + messageColumns + ` FROM messages WHERE appid = ? AND id > ?`
 	args := []any{f.AppID, f.AfterID}
 	if f.OpenID != "" {
 		query += ` AND openid = ?`
@@ -28,30 +26,66 @@ func (s *Store) Messages(ctx context.Context, f kefu.MessageFilter) ([]*kefu.Mes
 	}
 	query += ` ORDER BY id LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	return s.queryMessages(ctx, s.read, s.q(query), args...)
+}
+
+// Message returns one message by id.
+func (s *Store) Message(ctx context.Context, id int64) (*kefu.Message, error) {
+	ms, err := s.queryMessages(ctx, s.read, s.q(`SELECT `+messageColumns+` FROM messages WHERE id = ?`), id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, kefu.Errorf(kefu.ENotFound, "no message %d", id)
+	}
+	return ms[0], nil
+}
+
+// messageColumns are what scanMessage reads, in its order.
+const messageColumns = `id, appid, openid, COALESCE(conversation_id, 0), direction, kind, msg_type, event,
+	wx_msgid, dedup_key, content, fields, raw, create_time, received_at,
+	status, attempts, done_at, err_code, err_reason, media_key, media_state`
+
+// querier is a *sql.DB or *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (s *Store) queryMessages(ctx context.Context, q querier, query string, args ...any) ([]*kefu.Message, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []*kefu.Message
 	for rows.Next() {
-		var m kefu.Message
-		var direction, kind, fields string
-		var created, received int64
-		if err := rows.Scan(&m.ID, &m.AppID, &m.OpenID, &m.ConversationID, &direction, &kind, &m.MsgType,
-			&m.Event, &m.WxMsgID, &m.DedupKey, &m.Content, &fields, &m.Raw, &created, &received); err != nil {
+		m, err := scanMessage(rows)
+		if err != nil {
 			return nil, err
 		}
-		m.Direction, m.Kind = kefu.Direction(direction), kefu.Kind(kind)
-		m.CreateTime, m.ReceivedAt = fromMillis(created), fromMillis(received)
-		if fields != "" {
-			if err := json.Unmarshal([]byte(fields), &m.Fields); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, &m)
+		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+func scanMessage(rows *sql.Rows) (*kefu.Message, error) {
+	var m kefu.Message
+	var direction, kind, fields, status, mediaState string
+	var created, received, done int64
+	if err := rows.Scan(&m.ID, &m.AppID, &m.OpenID, &m.ConversationID, &direction, &kind, &m.MsgType,
+		&m.Event, &m.WxMsgID, &m.DedupKey, &m.Content, &fields, &m.Raw, &created, &received,
+		&status, &m.Attempts, &done, &m.ErrCode, &m.ErrReason, &m.MediaKey, &mediaState); err != nil {
+		return nil, err
+	}
+	m.Direction, m.Kind = kefu.Direction(direction), kefu.Kind(kind)
+	m.Status, m.MediaState = kefu.DeliveryStatus(status), kefu.MediaState(mediaState)
+	m.CreateTime, m.ReceivedAt, m.DoneAt = fromMillis(created), fromMillis(received), fromMillis(done)
+	if fields != "" {
+		if err := json.Unmarshal([]byte(fields), &m.Fields); err != nil {
+			return nil, err
+		}
+	}
+	return &m, nil
 }
 
 // CountByDedupKey counts stored messages per dedup key, in chunks that keep every
@@ -106,7 +140,7 @@ func (s *Store) Customer(ctx context.Context, appID, openID string) (*kefu.Custo
 	var first, last int64
 	// Last seen is read off the customer's messages rather than kept on the
 	// customer, so that ingest does not rewrite the customer row on every message.
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.session_from, c.first_seen, `+lastActivitySQL("m.conversation_id IS NOT NULL")+`
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.session_from, c.first_seen, `+lastActivitySQL("m.conversation_id IS NOT NULL AND m.direction = 'in'")+`
 		FROM customers c WHERE c.appid = ? AND c.openid = ?`), appID, openID).Scan(&c.SessionFrom, &first, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kefu.Errorf(kefu.ENotFound, "no customer %s of app %s", openID, appID)
@@ -133,7 +167,11 @@ func (s *Store) OpenConversation(ctx context.Context, appID, openID string) (*ke
 
 // QuotaGrants returns the customer's grants that were still live at since, oldest first.
 func (s *Store) QuotaGrants(ctx context.Context, appID, openID string, since time.Time) ([]kefu.QuotaGrant, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT kind, grant_sends, grant_at, grant_expires_at FROM messages
+	return s.quotaGrants(ctx, s.read, appID, openID, since)
+}
+
+func (s *Store) quotaGrants(ctx context.Context, q querier, appID, openID string, since time.Time) ([]kefu.QuotaGrant, error) {
+	rows, err := q.QueryContext(ctx, s.q(`SELECT kind, grant_sends, grant_at, grant_expires_at FROM messages
 		WHERE appid = ? AND openid = ? AND grant_sends > 0 AND grant_expires_at > ? ORDER BY grant_at, id`),
 		appID, openID, millis(since))
 	if err != nil {

@@ -31,6 +31,9 @@ type Options struct {
 	NoIngest bool
 	// OnBatch, when set, is told the size of every committed ingest batch.
 	OnBatch func(size int)
+	// OnMedia, when set, is called after a commit that stored an inbound image or
+	// card, whose media is then to be fetched. It must not block.
+	OnMedia func()
 }
 
 // Store is a kefu.Store over SQLite or PostgreSQL.
@@ -82,7 +85,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.NoIngest {
 		return s, nil
 	}
-	s.ingest, err = newBatcher(ctx, s, opts.MaxBatch, opts.OnBatch)
+	s.ingest, err = newBatcher(ctx, s, opts.MaxBatch, opts.OnBatch, opts.OnMedia)
 	if err != nil {
 		s.closeDBs()
 		return nil, err

@@ -36,6 +36,14 @@ func Run(t *testing.T, open Opener) {
 		{"CountByDedupKey", testCountByDedupKey},
 		{"DeleteAppCascades", testDeleteAppCascades},
 		{"ClosedStoreRefusesIngest", testClosedStore},
+		{"EnqueueAndDeliver", testEnqueueAndDeliver},
+		{"OutboxOrderPerCustomer", testOutboxOrderPerCustomer},
+		{"AbandonSending", testAbandonSending},
+		{"EnqueueIdempotentAndChecked", testEnqueueIdempotentAndChecked},
+		{"EnqueueSerialisesLedger", testEnqueueSerialisesLedger},
+		{"LedgerCorrections", testLedgerCorrections},
+		{"MediaRoundTrip", testMediaRoundTrip},
+		{"PendingMedia", testPendingMedia},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

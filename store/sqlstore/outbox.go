@@ -1,0 +1,208 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"kefu"
+)
+
+// Enqueue stores an outbound message as queued, once allow approves the ledger.
+//
+// Touching the customer row first serialises enqueues for one customer: PostgreSQL
+// holds its row lock to the end of the transaction, and SQLite has one writer
+// anyway. The ledger read inside the transaction then sees every message queued
+// before, so two concurrent sends cannot both take the last allowance.
+func (s *Store) Enqueue(ctx context.Context, req *kefu.OutboundRequest, now time.Time, allow func(kefu.QuotaLedger) error) (*kefu.Message, error) {
+	if err := req.Content.Validate(); err != nil {
+		return nil, err
+	}
+	fields, err := json.Marshal(req.Content.Fields())
+	if err != nil {
+		return nil, err
+	}
+	key := "o:" + req.Key
+	if req.Key == "" {
+		key = "o:" + randomHex(16)
+	}
+	var id int64
+	err = s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		if req.Key != "" {
+			err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM messages WHERE appid = ? AND dedup_key = ?`), req.AppID, key).Scan(&id)
+			if err == nil || !errors.Is(err, sql.ErrNoRows) {
+				return err // found (an idempotent repeat) or failed
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE customers SET session_from = session_from WHERE appid = ? AND openid = ?`),
+			req.AppID, req.OpenID); err != nil {
+			return err
+		}
+		if err := s.checkMedia(ctx, tx, req); err != nil {
+			return err
+		}
+		ledger, err := s.ledger(ctx, tx, req.AppID, req.OpenID, now, true)
+		if err != nil {
+			return err
+		}
+		if err := allow(ledger); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, s.q(`INSERT INTO messages
+			(appid, openid, conversation_id, direction, kind, msg_type, dedup_key, content, fields,
+			 create_time, received_at, status, next_attempt_at, media_key)
+			VALUES (?, ?, (SELECT id FROM conversations WHERE appid = ? AND openid = ? AND status = 'open'),
+			 'out', ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING id`),
+			req.AppID, req.OpenID, req.AppID, req.OpenID, string(req.Content.Kind), string(req.Content.Kind), key,
+			req.Content.Summary(), string(fields), millis(now), millis(now), millis(now), req.Content.Media).Scan(&id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Message(ctx, id)
+}
+
+// checkMedia refuses content naming an image the app does not have.
+func (s *Store) checkMedia(ctx context.Context, tx *sql.Tx, req *kefu.OutboundRequest) error {
+	if req.Content.Media == "" {
+		return nil
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM media WHERE media_key = ? AND appid = ?`), req.Content.Media, req.AppID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return kefu.Errorf(kefu.EInvalid, "no stored image %q for app %s: store the image first", req.Content.Media, req.AppID)
+	}
+	return err
+}
+
+// Ledger returns the customer's quota ledger at now.
+func (s *Store) Ledger(ctx context.Context, appID, openID string, now time.Time, withQueued bool) (kefu.QuotaLedger, error) {
+	return s.ledger(ctx, s.read, appID, openID, now, withQueued)
+}
+
+// ledgerHorizon is how far back the ledger reads. A window lasts at most the longest
+// grant; the state at now can depend on a window that was live when the latest one
+// opened, hence twice that.
+func (s *Store) ledgerHorizon() time.Duration {
+	return 2 * max(s.rules.UserMessage.Window, s.rules.EnterSession.Window)
+}
+
+func (s *Store) ledger(ctx context.Context, q querier, appID, openID string, now time.Time, withQueued bool) (kefu.QuotaLedger, error) {
+	since := now.Add(-s.ledgerHorizon())
+	var l kefu.QuotaLedger
+	grants, err := s.quotaGrants(ctx, q, appID, openID, since)
+	if err != nil {
+		return l, err
+	}
+	l.Grants = grants
+	rows, err := q.QueryContext(ctx, s.q(`SELECT status, received_at, done_at, err_code FROM messages
+		WHERE appid = ? AND openid = ? AND direction = 'out' AND received_at > ? ORDER BY id`),
+		appID, openID, millis(since))
+	if err != nil {
+		return l, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status string
+		var queued, done int64
+		var code int
+		if err := rows.Scan(&status, &queued, &done, &code); err != nil {
+			return l, err
+		}
+		switch kefu.DeliveryStatus(status) {
+		case kefu.StatusSent:
+			l.Sends = append(l.Sends, fromMillis(done))
+		case kefu.StatusQueued, kefu.StatusSending:
+			if withQueued {
+				l.Sends = append(l.Sends, fromMillis(queued))
+			}
+		case kefu.StatusFailed:
+			if code == kefu.WxWindowClosed || code == kefu.WxQuotaUsedUp {
+				l.Corrections = append(l.Corrections, kefu.QuotaCorrection{At: fromMillis(done), Code: code})
+			}
+		}
+	}
+	return l, rows.Err()
+}
+
+// DueOutbound returns each customer's next message, if due and none before it is
+// being sent. The repeated status test lets SQLite see that the partial outbox
+// index applies.
+func (s *Store) DueOutbound(ctx context.Context, now time.Time, limit int) ([]*kefu.Message, error) {
+	return s.queryMessages(ctx, s.read, s.q(`SELECT `+messageColumns+` FROM messages m
+		WHERE m.status IN ('queued', 'sending') AND m.status = 'queued' AND m.next_attempt_at <= ?
+		AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.status IN ('queued', 'sending')
+			AND p.appid = m.appid AND p.openid = m.openid AND p.id < m.id)
+		ORDER BY m.id LIMIT ?`), millis(now), limit)
+}
+
+// ClaimOutbound moves a queued message to sending, if it still is queued.
+func (s *Store) ClaimOutbound(ctx context.Context, id int64, now time.Time) (bool, error) {
+	res, err := s.write.ExecContext(ctx, s.q(`UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?
+		WHERE id = ? AND status = 'queued'`), millis(now), id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// FinishOutbound ends an attempt on a sending message.
+func (s *Store) FinishOutbound(ctx context.Context, id int64, r kefu.DeliveryResult) error {
+	var res sql.Result
+	var err error
+	switch r.Status {
+	case kefu.StatusSent, kefu.StatusFailed:
+		res, err = s.write.ExecContext(ctx, s.q(`UPDATE messages SET status = ?, done_at = ?, err_code = ?, err_reason = ?
+			WHERE id = ? AND status = 'sending'`), string(r.Status), millis(r.At), r.ErrCode, r.Reason, id)
+	case kefu.StatusQueued:
+		res, err = s.write.ExecContext(ctx, s.q(`UPDATE messages SET status = 'queued', next_attempt_at = ?, err_code = ?, err_reason = ?
+			WHERE id = ? AND status = 'sending'`), millis(r.RetryAt), r.ErrCode, r.Reason, id)
+	default:
+		return kefu.Errorf(kefu.EInvalid, "cannot finish a send as %q", r.Status)
+	}
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		if err == nil {
+			err = kefu.Errorf(kefu.EConflict, "message %d is not being sent", id)
+		}
+		return err
+	}
+	return nil
+}
+
+// AbandonSending fails messages whose send began before cutoff and never finished.
+func (s *Store) AbandonSending(ctx context.Context, cutoff, now time.Time, reason string) (int, error) {
+	res, err := s.write.ExecContext(ctx, s.q(`UPDATE messages SET status = 'failed', done_at = ?, err_code = 0, err_reason = ?
+		WHERE status IN ('queued', 'sending') AND status = 'sending' AND next_attempt_at < ?`), millis(now), reason, millis(cutoff))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// inWriteTx runs fn in a transaction on the writer.
+func (s *Store) inWriteTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (crypto/rand, Go 1.24+)
+	return hex.EncodeToString(b)
+}
