@@ -144,7 +144,7 @@ func (s QuotaStanding) Explain() string {
 	if s.ExpiresAt.IsZero() {
 		return "no reply window: the user has not written or entered the chat; WeChat allows replies only after the user does"
 	}
-	closes := stamp(s.ExpiresAt)
+	closes := stamp(s.ExpiresAt.In(s.At.Location()))
 	if s.Open {
 		return fmt.Sprintf("%d of %d replies left until %s", s.Remaining, s.Allowance, closes)
 	}
@@ -174,5 +174,6 @@ func (s QuotaStanding) windowWhat() string {
 	return "48 hours after the user's last message"
 }
 
-// stamp formats an instant for people, to the second, with its offset.
+// stamp formats an instant for people, to the second, with its offset. Explain
+// shows times in the zone of the clock that asked.
 func stamp(t time.Time) string { return t.Format("2006-01-02 15:04:05 -07:00") }

@@ -32,7 +32,11 @@ type Message struct {
 	// Delivery of an outbound message.
 	Status   DeliveryStatus // "" for inbound messages
 	Attempts int            // send attempts so far
-	DoneAt   time.Time      // when it ended sent or failed
+	// NextAttempt is when a queued message is due: when it was queued, or when its
+	// retry is. While sending, it is when the attempt began. For inbound media,
+	// when the next fetch is due.
+	NextAttempt time.Time
+	DoneAt      time.Time // when it ended sent or failed
 	// ErrCode and ErrReason say why it failed, or why the last attempt did while it
 	// waits to be retried. ErrCode is WeChat's errcode, 0 when WeChat gave none.
 	ErrCode   int

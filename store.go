@@ -72,6 +72,9 @@ type OutboxStore interface {
 	// most one per customer: the customer's oldest unfinished message, and only if no
 	// earlier one is being sent. Messages to one customer thus go out in order.
 	DueOutbound(ctx context.Context, now time.Time, limit int) ([]*Message, error)
+	// NextOutbound returns the customer's oldest unfinished message if it is queued
+	// and due by now, else nil: how a sender goes on with a customer it just served.
+	NextOutbound(ctx context.Context, appID, openID string, now time.Time) (*Message, error)
 	// ClaimOutbound moves a queued message to sending and counts the attempt. It
 	// returns false when the message was no longer queued (another worker took it).
 	ClaimOutbound(ctx context.Context, id int64, now time.Time) (bool, error)

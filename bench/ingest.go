@@ -107,7 +107,7 @@ func Send(ctx context.Context, load Load, pushes []Push) Result {
 			acked = append(acked, latencies[i])
 		}
 	}
-	res.Latency = summarise(acked)
+	res.Latency = Summarise(acked)
 	return res
 }
 

@@ -5,12 +5,13 @@ import (
 	"time"
 )
 
-// Latencies summarises a run's ack latencies.
+// Latencies summarises a run's latencies (push acks, or queued-to-sent).
 type Latencies struct {
 	P50, P90, P99, Max time.Duration
 }
 
-func summarise(ds []time.Duration) Latencies {
+// Summarise returns the percentiles of ds.
+func Summarise(ds []time.Duration) Latencies {
 	if len(ds) == 0 {
 		return Latencies{}
 	}

@@ -4,6 +4,7 @@ package metrics
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,8 @@ type Metrics struct {
 	ackLatency *prometheus.HistogramVec
 	duplicates *prometheus.CounterVec
 	batchSize  prometheus.Histogram
+	sends      *prometheus.CounterVec
+	sendTime   *prometheus.HistogramVec
 }
 
 // New registers kefu's metrics plus the Go runtime and process collectors.
@@ -42,8 +45,17 @@ func New() *Metrics {
 			Help:    "Pushes committed together in one ingest transaction.",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 10),
 		}),
+		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kefu_sends_total",
+			Help: "Outbound messages that ended, by app, status (sent or failed) and WeChat errcode (0 when none).",
+		}, []string{"app", "status", "errcode"}),
+		sendTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "kefu_send_seconds",
+			Help:    "Time from an outbound message being queued to it ending sent or failed, retries included.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
+		}, []string{"app", "status"}),
 	}
-	m.registry.MustRegister(m.pushes, m.ackLatency, m.duplicates, m.batchSize,
+	m.registry.MustRegister(m.pushes, m.ackLatency, m.duplicates, m.batchSize, m.sends, m.sendTime,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -59,6 +71,13 @@ func (m *Metrics) ObservePush(appID, mode, result string, latency time.Duration)
 
 // ObserveBatch records the size of one ingest commit.
 func (m *Metrics) ObserveBatch(size int) { m.batchSize.Observe(float64(size)) }
+
+// ObserveSend records how one outbound message ended and how long it took from
+// queued.
+func (m *Metrics) ObserveSend(appID, status string, errcode int, sinceQueued time.Duration) {
+	m.sends.WithLabelValues(appID, status, strconv.Itoa(errcode)).Inc()
+	m.sendTime.WithLabelValues(appID, status).Observe(sinceQueued.Seconds())
+}
 
 // Handler serves the metrics in Prometheus' text format.
 func (m *Metrics) Handler() http.Handler {

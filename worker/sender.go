@@ -162,10 +162,28 @@ func (s *Sender) dispatch(ctx context.Context, slots chan struct{}, running *syn
 		go func() {
 			defer running.Done()
 			defer func() { <-slots }()
-			defer s.Wake() // the customer's next message may be due
+			defer s.Wake() // a free slot: customers beyond the last read may be due
 			defer s.end(key)
-			s.deliver(context.WithoutCancel(ctx), m)
+			s.serveCustomer(ctx, m)
 		}()
+	}
+}
+
+// serveCustomer delivers m, then the customer's following messages while they are
+// due, so that a customer's queue drains without a read of the whole outbox per
+// message. It stops taking new messages when ctx ends; the one in hand is finished.
+func (s *Sender) serveCustomer(ctx context.Context, m *kefu.Message) {
+	for m != nil {
+		s.deliver(context.WithoutCancel(ctx), m)
+		if ctx.Err() != nil {
+			return
+		}
+		next, err := s.cfg.Store.NextOutbound(ctx, m.AppID, m.OpenID, s.clock.Now())
+		if err != nil {
+			s.log.Warn("outbox: read next message", "app", m.AppID, "err", err)
+			return
+		}
+		m = next
 	}
 }
 

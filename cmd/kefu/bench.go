@@ -17,6 +17,9 @@ const benchUsage = `Usage: kefu bench COMMAND [flags]
            latency and the server's CPU per push; --baseline adds a same-run
            baseline; afterwards checks in the store that every acknowledged push
            was stored exactly once
+  send     queue N messages for many customers and let the sender deliver them to
+           the simulated WeChat API over loopback: sends per second, time from
+           queued to sent, and a check that each arrived exactly once
 `
 
 func runBench(ctx context.Context, env *cmdEnv, args []string) error {
@@ -24,6 +27,8 @@ func runBench(ctx context.Context, env *cmdEnv, args []string) error {
 		switch args[0] {
 		case "ingest":
 			return benchIngest(ctx, env, args[1:])
+		case "send":
+			return benchSend(ctx, env, args[1:])
 		case baselineVerb: // run by --baseline in a child process
 			return bench.ServeBaseline(ctx, env.stdout)
 		}

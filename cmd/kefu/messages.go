@@ -24,6 +24,17 @@ type messageJSON struct {
 	Fields         map[string]string `json:"fields,omitempty"`
 	CreateTime     time.Time         `json:"create_time"`
 	ReceivedAt     time.Time         `json:"received_at"`
+	// Outbound delivery: queued, sending, sent or failed, and why it failed.
+	Status    string     `json:"status,omitempty"`
+	Attempts  int        `json:"attempts,omitempty"`
+	DoneAt    *time.Time `json:"done_at,omitempty"`
+	ErrCode   int        `json:"errcode,omitempty"`
+	ErrReason string     `json:"reason,omitempty"`
+	// Media is kefu's stored copy of an inbound image (served at /media/{key}), or
+	// the image an outbound message sends; MediaState is "stored", "failed" or "none"
+	// once the fetcher is done with an inbound one.
+	Media      string `json:"media,omitempty"`
+	MediaState string `json:"media_state,omitempty"`
 }
 
 func runMessages(ctx context.Context, env *cmdEnv, args []string) error {
@@ -88,7 +99,7 @@ func newMessagePrinter(env *cmdEnv, asJSON bool) *messagePrinter {
 		return &messagePrinter{json: json.NewEncoder(env.stdout)}
 	}
 	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTIME\tDIR\tOPENID\tTYPE\tCONTENT")
+	fmt.Fprintln(tw, "ID\tTIME\tDIR\tOPENID\tTYPE\tSTATUS\tCONTENT")
 	return &messagePrinter{tw: tw}
 }
 
@@ -98,15 +109,31 @@ func (p *messagePrinter) print(m *kefu.Message) error {
 			ID: m.ID, WxMsgID: m.WxMsgID, OpenID: m.OpenID, ConversationID: m.ConversationID,
 			Direction: string(m.Direction), Type: string(m.Kind), Event: m.Event, Content: m.Content,
 			Fields: m.Fields, CreateTime: m.CreateTime.UTC(), ReceivedAt: m.ReceivedAt.UTC(),
+			Status: string(m.Status), Attempts: m.Attempts, DoneAt: utcOrNil(m.DoneAt),
+			ErrCode: m.ErrCode, ErrReason: m.ErrReason, Media: m.MediaKey, MediaState: string(m.MediaState),
 		})
 	}
 	content := strings.ReplaceAll(m.Content, "\n", " ")
 	if r := []rune(content); len(r) > 60 {
 		content = string(r[:60]) + "…"
 	}
-	_, err := fmt.Fprintf(p.tw, "%d\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.CreateTime.Format("2006-01-02 15:04:05"),
-		m.Direction, m.OpenID, m.Kind, content)
+	status := string(m.Status)
+	if m.Status == kefu.StatusFailed {
+		status += fmt.Sprintf(" (%d: %s)", m.ErrCode, m.ErrReason)
+	} else if m.HasMedia() && m.MediaState != kefu.MediaPending {
+		status = "media " + string(m.MediaState)
+	}
+	_, err := fmt.Fprintf(p.tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.CreateTime.Format("2006-01-02 15:04:05"),
+		m.Direction, m.OpenID, m.Kind, status, content)
 	return err
+}
+
+func utcOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
 }
 
 func (p *messagePrinter) flush() error {

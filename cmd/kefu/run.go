@@ -11,10 +11,11 @@ import (
 const usage = `kefu — customer service for WeChat mini programs
 
 Usage:
-  kefu serve      run the server (webhook, metrics, health checks)
+  kefu serve      run the server (webhook, sender, media fetcher, metrics, health checks)
   kefu app        manage mini programs: add, list, update, remove
   kefu messages   list stored messages of an app
-  kefu bench      load generators: ingest
+  kefu send       queue a message to a user (a running kefu serve delivers it)
+  kefu bench      load generators: ingest, send
   kefu sim        the WeChat simulator: API, simulated users, phone page
   kefu help       show this text
 
@@ -41,6 +42,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runApp(ctx, env, args[1:])
 	case "messages":
 		err = runMessages(ctx, env, args[1:])
+	case "send":
+		err = runSend(ctx, env, args[1:])
 	case "bench":
 		err = runBench(ctx, env, args[1:])
 	case "sim":

@@ -12,7 +12,10 @@ import (
 	"kefu"
 	"kefu/metrics"
 	"kefu/store/sqlstore"
+	"kefu/web"
+	"kefu/wechat/api"
 	"kefu/wechat/webhook"
+	"kefu/worker"
 )
 
 // serveConfig is what `kefu serve` is told.
@@ -26,6 +29,10 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	enterSends      int
 	debugAddr       string
+	wechatAPI       string
+	tokenMode       string
+	apiTimeout      time.Duration
+	sendWorkers     int
 }
 
 func runServe(ctx context.Context, env *cmdEnv, args []string) error {
@@ -40,6 +47,10 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a shutdown waits for pushes in flight")
 	fs.IntVar(&c.enterSends, "enter-sends", 2, "messages allowed in the minute after a user enters the chat (WeChat's older documents say 1)")
 	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this address (keep it private, e.g. 127.0.0.1:6060)")
+	fs.StringVar(&c.wechatAPI, "wechat-api", api.DefaultBaseURL, "WeChat's API base URL (the simulator's, e.g. http://127.0.0.1:9090, for tests and demos)")
+	fs.StringVar(&c.tokenMode, "token-mode", "stable", "access tokens from stable_token (several instances may share an app) or the classic token endpoint (only if nothing else fetches tokens for the app)")
+	fs.DurationVar(&c.apiTimeout, "api-timeout", 10*time.Second, "timeout of each call to WeChat's API")
+	fs.IntVar(&c.sendWorkers, "send-workers", 8, "customers sent to at once (each customer's messages go one at a time, in order)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -48,6 +59,12 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	if c.enterSends < 1 {
 		return fmt.Errorf("--enter-sends must be at least 1")
+	}
+	if _, err := api.ParseTokenMode(c.tokenMode); err != nil {
+		return err
+	}
+	if c.sendWorkers < 1 || c.apiTimeout <= 0 {
+		return fmt.Errorf("--send-workers and --api-timeout must be positive")
 	}
 	log, err := newLogger(env.stderr, c.logLevel, c.logFormat)
 	if err != nil {
@@ -68,18 +85,28 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 	m := metrics.New()
 	rules := kefu.DefaultQuotaRules()
 	rules.EnterSession.Sends = c.enterSends
-	store, err := sqlstore.Open(ctx, c.db, sqlstore.Options{QuotaRules: &rules, OnBatch: m.ObserveBatch})
+	var fetcher *worker.MediaFetcher
+	wakeFetcher := func() {
+		if fetcher != nil {
+			fetcher.Wake()
+		}
+	}
+	store, err := sqlstore.Open(ctx, c.db, sqlstore.Options{QuotaRules: &rules, OnBatch: m.ObserveBatch, OnMedia: wakeFetcher})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	defer store.Close()
+	w := newWorkers(c, store, log, m)
+	fetcher = w.fetcher
+	workersDone := w.start(ctx)
 
 	mux := http.NewServeMux()
 	webhook.New(webhook.Config{
 		Apps: store, Ingester: store, Logger: log, Observer: m,
 		TimestampWindow: c.tsWindow, MaxBody: c.maxBody,
 	}).Register(mux)
+	web.RegisterMedia(mux, store)
 	mux.Handle("GET /metrics", m.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -114,6 +141,9 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 		return err
 	case <-ctx.Done():
 	}
+	// The workers saw ctx end too: they finish the sends in flight and record them
+	// while the server drains.
+	defer func() { <-workersDone }()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
 	defer cancel()

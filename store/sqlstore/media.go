@@ -44,8 +44,8 @@ func (s *Store) Media(ctx context.Context, key string) (*kefu.Media, error) {
 // UploadedMedia returns the recorded media_id of an image, if valid at now.
 func (s *Store) UploadedMedia(ctx context.Context, appID, key string, now time.Time) (string, bool, error) {
 	var id string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT media_id FROM media_uploads WHERE appid = ? AND media_key = ? AND expires_at > ?`),
-		appID, key, millis(now)).Scan(&id)
+	err := s.onRead().scan(ctx, `SELECT media_id FROM media_uploads WHERE appid = ? AND media_key = ? AND expires_at > ?`,
+		[]any{appID, key, millis(now)}, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -70,9 +70,9 @@ func (s *Store) ForgetUpload(ctx context.Context, appID, key, mediaID string) er
 // PendingMedia returns inbound media due to be fetched. The conditions repeat the
 // partial index's predicate word for word, which is what SQLite needs to use it.
 func (s *Store) PendingMedia(ctx context.Context, now time.Time, limit int) ([]*kefu.Message, error) {
-	return s.queryMessages(ctx, s.read, s.q(`SELECT `+messageColumns+` FROM messages
+	return s.queryMessages(ctx, s.onRead(), `SELECT `+messageColumns+` FROM messages
 		WHERE direction = 'in' AND kind IN ('image', 'miniprogrampage') AND media_state = ''
-		AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`), millis(now), limit)
+		AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`, millis(now), limit)
 }
 
 // AttachMedia stores an inbound message's media and links the message to it, in one

@@ -26,12 +26,12 @@ func (s *Store) Messages(ctx context.Context, f kefu.MessageFilter) ([]*kefu.Mes
 	}
 	query += ` ORDER BY id LIMIT ?`
 	args = append(args, limit)
-	return s.queryMessages(ctx, s.read, s.q(query), args...)
+	return s.queryMessages(ctx, s.onRead(), query, args...)
 }
 
 // Message returns one message by id.
 func (s *Store) Message(ctx context.Context, id int64) (*kefu.Message, error) {
-	ms, err := s.queryMessages(ctx, s.read, s.q(`SELECT `+messageColumns+` FROM messages WHERE id = ?`), id)
+	ms, err := s.queryMessages(ctx, s.onRead(), `SELECT `+messageColumns+` FROM messages WHERE id = ?`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -44,15 +44,10 @@ func (s *Store) Message(ctx context.Context, id int64) (*kefu.Message, error) {
 // messageColumns are what scanMessage reads, in its order.
 const messageColumns = `id, appid, openid, COALESCE(conversation_id, 0), direction, kind, msg_type, event,
 	wx_msgid, dedup_key, content, fields, raw, create_time, received_at,
-	status, attempts, done_at, err_code, err_reason, media_key, media_state`
+	status, attempts, next_attempt_at, done_at, err_code, err_reason, media_key, media_state`
 
-// querier is a *sql.DB or *sql.Tx.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-func (s *Store) queryMessages(ctx context.Context, q querier, query string, args ...any) ([]*kefu.Message, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+func (s *Store) queryMessages(ctx context.Context, q on, query string, args ...any) ([]*kefu.Message, error) {
+	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -71,15 +66,16 @@ func (s *Store) queryMessages(ctx context.Context, q querier, query string, args
 func scanMessage(rows *sql.Rows) (*kefu.Message, error) {
 	var m kefu.Message
 	var direction, kind, fields, status, mediaState string
-	var created, received, done int64
+	var created, received, next, done int64
 	if err := rows.Scan(&m.ID, &m.AppID, &m.OpenID, &m.ConversationID, &direction, &kind, &m.MsgType,
 		&m.Event, &m.WxMsgID, &m.DedupKey, &m.Content, &fields, &m.Raw, &created, &received,
-		&status, &m.Attempts, &done, &m.ErrCode, &m.ErrReason, &m.MediaKey, &mediaState); err != nil {
+		&status, &m.Attempts, &next, &done, &m.ErrCode, &m.ErrReason, &m.MediaKey, &mediaState); err != nil {
 		return nil, err
 	}
 	m.Direction, m.Kind = kefu.Direction(direction), kefu.Kind(kind)
 	m.Status, m.MediaState = kefu.DeliveryStatus(status), kefu.MediaState(mediaState)
 	m.CreateTime, m.ReceivedAt, m.DoneAt = fromMillis(created), fromMillis(received), fromMillis(done)
+	m.NextAttempt = fromMillis(next)
 	if fields != "" {
 		if err := json.Unmarshal([]byte(fields), &m.Fields); err != nil {
 			return nil, err
@@ -167,12 +163,14 @@ func (s *Store) OpenConversation(ctx context.Context, appID, openID string) (*ke
 
 // QuotaGrants returns the customer's grants that were still live at since, oldest first.
 func (s *Store) QuotaGrants(ctx context.Context, appID, openID string, since time.Time) ([]kefu.QuotaGrant, error) {
-	return s.quotaGrants(ctx, s.read, appID, openID, since)
+	return s.quotaGrants(ctx, s.onRead(), appID, openID, since)
 }
 
-func (s *Store) quotaGrants(ctx context.Context, q querier, appID, openID string, since time.Time) ([]kefu.QuotaGrant, error) {
-	rows, err := q.QueryContext(ctx, s.q(`SELECT kind, grant_sends, grant_at, grant_expires_at FROM messages
-		WHERE appid = ? AND openid = ? AND grant_sends > 0 AND grant_expires_at > ? ORDER BY grant_at, id`),
+const quotaGrantsSQL = `SELECT kind, grant_sends, grant_at, grant_expires_at FROM messages
+	WHERE appid = ? AND openid = ? AND grant_sends > 0 AND grant_expires_at > ? ORDER BY grant_at, id`
+
+func (s *Store) quotaGrants(ctx context.Context, q on, appID, openID string, since time.Time) ([]kefu.QuotaGrant, error) {
+	rows, err := q.query(ctx, quotaGrantsSQL,
 		appID, openID, millis(since))
 	if err != nil {
 		return nil, err

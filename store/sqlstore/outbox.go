@@ -32,33 +32,29 @@ func (s *Store) Enqueue(ctx context.Context, req *kefu.OutboundRequest, now time
 	}
 	var id int64
 	err = s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		w := s.inTx(tx)
 		if req.Key != "" {
-			err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM messages WHERE appid = ? AND dedup_key = ?`), req.AppID, key).Scan(&id)
+			err := w.scan(ctx, findOutboundSQL, []any{req.AppID, key}, &id)
 			if err == nil || !errors.Is(err, sql.ErrNoRows) {
 				return err // found (an idempotent repeat) or failed
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE customers SET session_from = session_from WHERE appid = ? AND openid = ?`),
-			req.AppID, req.OpenID); err != nil {
+		if _, err := w.exec(ctx, lockCustomerSQL, req.AppID, req.OpenID); err != nil {
 			return err
 		}
-		if err := s.checkMedia(ctx, tx, req); err != nil {
+		if err := s.checkMedia(ctx, w, req); err != nil {
 			return err
 		}
-		ledger, err := s.ledger(ctx, tx, req.AppID, req.OpenID, now, true)
+		ledger, err := s.ledger(ctx, w, req.AppID, req.OpenID, now, true)
 		if err != nil {
 			return err
 		}
 		if err := allow(ledger); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, s.q(`INSERT INTO messages
-			(appid, openid, conversation_id, direction, kind, msg_type, dedup_key, content, fields,
-			 create_time, received_at, status, next_attempt_at, media_key)
-			VALUES (?, ?, (SELECT id FROM conversations WHERE appid = ? AND openid = ? AND status = 'open'),
-			 'out', ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING id`),
-			req.AppID, req.OpenID, req.AppID, req.OpenID, string(req.Content.Kind), string(req.Content.Kind), key,
-			req.Content.Summary(), string(fields), millis(now), millis(now), millis(now), req.Content.Media).Scan(&id)
+		return w.scan(ctx, insertOutboundSQL,
+			[]any{req.AppID, req.OpenID, req.AppID, req.OpenID, string(req.Content.Kind), string(req.Content.Kind), key,
+				req.Content.Summary(), string(fields), millis(now), millis(now), millis(now), req.Content.Media}, &id)
 	})
 	if err != nil {
 		return nil, err
@@ -66,13 +62,29 @@ func (s *Store) Enqueue(ctx context.Context, req *kefu.OutboundRequest, now time
 	return s.Message(ctx, id)
 }
 
+// The statements Enqueue runs in its transaction, prepared when the store opens.
+const (
+	findOutboundSQL = `SELECT id FROM messages WHERE appid = ? AND dedup_key = ?`
+	lockCustomerSQL = `UPDATE customers SET session_from = session_from WHERE appid = ? AND openid = ?`
+	mediaExistsSQL  = `SELECT 1 FROM media WHERE media_key = ? AND appid = ?`
+	ledgerSendsSQL  = `SELECT status, received_at, done_at, err_code FROM messages
+		WHERE appid = ? AND openid = ? AND direction = 'out' AND received_at > ? ORDER BY id`
+	insertOutboundSQL = `INSERT INTO messages
+		(appid, openid, conversation_id, direction, kind, msg_type, dedup_key, content, fields,
+		 create_time, received_at, status, next_attempt_at, media_key)
+		VALUES (?, ?, (SELECT id FROM conversations WHERE appid = ? AND openid = ? AND status = 'open'),
+		 'out', ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING id`
+)
+
+var txQueries = []string{findOutboundSQL, lockCustomerSQL, mediaExistsSQL, ledgerSendsSQL, insertOutboundSQL, quotaGrantsSQL}
+
 // checkMedia refuses content naming an image the app does not have.
-func (s *Store) checkMedia(ctx context.Context, tx *sql.Tx, req *kefu.OutboundRequest) error {
+func (s *Store) checkMedia(ctx context.Context, w on, req *kefu.OutboundRequest) error {
 	if req.Content.Media == "" {
 		return nil
 	}
 	var one int
-	err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM media WHERE media_key = ? AND appid = ?`), req.Content.Media, req.AppID).Scan(&one)
+	err := w.scan(ctx, mediaExistsSQL, []any{req.Content.Media, req.AppID}, &one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return kefu.Errorf(kefu.EInvalid, "no stored image %q for app %s: store the image first", req.Content.Media, req.AppID)
 	}
@@ -81,7 +93,7 @@ func (s *Store) checkMedia(ctx context.Context, tx *sql.Tx, req *kefu.OutboundRe
 
 // Ledger returns the customer's quota ledger at now.
 func (s *Store) Ledger(ctx context.Context, appID, openID string, now time.Time, withQueued bool) (kefu.QuotaLedger, error) {
-	return s.ledger(ctx, s.read, appID, openID, now, withQueued)
+	return s.ledger(ctx, s.onRead(), appID, openID, now, withQueued)
 }
 
 // ledgerHorizon is how far back the ledger reads. A window lasts at most the longest
@@ -91,7 +103,7 @@ func (s *Store) ledgerHorizon() time.Duration {
 	return 2 * max(s.rules.UserMessage.Window, s.rules.EnterSession.Window)
 }
 
-func (s *Store) ledger(ctx context.Context, q querier, appID, openID string, now time.Time, withQueued bool) (kefu.QuotaLedger, error) {
+func (s *Store) ledger(ctx context.Context, q on, appID, openID string, now time.Time, withQueued bool) (kefu.QuotaLedger, error) {
 	since := now.Add(-s.ledgerHorizon())
 	var l kefu.QuotaLedger
 	grants, err := s.quotaGrants(ctx, q, appID, openID, since)
@@ -99,8 +111,7 @@ func (s *Store) ledger(ctx context.Context, q querier, appID, openID string, now
 		return l, err
 	}
 	l.Grants = grants
-	rows, err := q.QueryContext(ctx, s.q(`SELECT status, received_at, done_at, err_code FROM messages
-		WHERE appid = ? AND openid = ? AND direction = 'out' AND received_at > ? ORDER BY id`),
+	rows, err := q.query(ctx, ledgerSendsSQL,
 		appID, openID, millis(since))
 	if err != nil {
 		return l, err
@@ -130,20 +141,34 @@ func (s *Store) ledger(ctx context.Context, q querier, appID, openID string, now
 }
 
 // DueOutbound returns each customer's next message, if due and none before it is
-// being sent. The repeated status test lets SQLite see that the partial outbox
-// index applies.
+// being sent. The heads are found by one pass over the partial outbox index (the
+// repeated status test lets SQLite see that it applies), so a long queue costs a
+// scan of its index entries, not a probe per queued row.
 func (s *Store) DueOutbound(ctx context.Context, now time.Time, limit int) ([]*kefu.Message, error) {
-	return s.queryMessages(ctx, s.read, s.q(`SELECT `+messageColumns+` FROM messages m
-		WHERE m.status IN ('queued', 'sending') AND m.status = 'queued' AND m.next_attempt_at <= ?
-		AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.status IN ('queued', 'sending')
-			AND p.appid = m.appid AND p.openid = m.openid AND p.id < m.id)
-		ORDER BY m.id LIMIT ?`), millis(now), limit)
+	return s.queryMessages(ctx, s.onRead(), `SELECT `+messageColumns+` FROM messages
+		WHERE id IN (SELECT MIN(id) FROM messages WHERE status IN ('queued', 'sending') GROUP BY appid, openid)
+		AND status = 'queued' AND next_attempt_at <= ?
+		ORDER BY id LIMIT ?`, millis(now), limit)
+}
+
+// NextOutbound returns the customer's oldest unfinished message if it is queued and
+// due by now, else nil.
+func (s *Store) NextOutbound(ctx context.Context, appID, openID string, now time.Time) (*kefu.Message, error) {
+	ms, err := s.queryMessages(ctx, s.onRead(), `SELECT `+messageColumns+` FROM messages
+		WHERE appid = ? AND openid = ? AND status IN ('queued', 'sending') ORDER BY id LIMIT 1`, appID, openID)
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	if m := ms[0]; m.Status == kefu.StatusQueued && m.NextAttempt.UnixMilli() <= now.UnixMilli() {
+		return m, nil
+	}
+	return nil, nil
 }
 
 // ClaimOutbound moves a queued message to sending, if it still is queued.
 func (s *Store) ClaimOutbound(ctx context.Context, id int64, now time.Time) (bool, error) {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?
-		WHERE id = ? AND status = 'queued'`), millis(now), id)
+	res, err := s.onWrite().exec(ctx, `UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?
+		WHERE id = ? AND status = 'queued'`, millis(now), id)
 	if err != nil {
 		return false, err
 	}
@@ -157,11 +182,11 @@ func (s *Store) FinishOutbound(ctx context.Context, id int64, r kefu.DeliveryRes
 	var err error
 	switch r.Status {
 	case kefu.StatusSent, kefu.StatusFailed:
-		res, err = s.write.ExecContext(ctx, s.q(`UPDATE messages SET status = ?, done_at = ?, err_code = ?, err_reason = ?
-			WHERE id = ? AND status = 'sending'`), string(r.Status), millis(r.At), r.ErrCode, r.Reason, id)
+		res, err = s.onWrite().exec(ctx, `UPDATE messages SET status = ?, done_at = ?, err_code = ?, err_reason = ?
+			WHERE id = ? AND status = 'sending'`, string(r.Status), millis(r.At), r.ErrCode, r.Reason, id)
 	case kefu.StatusQueued:
-		res, err = s.write.ExecContext(ctx, s.q(`UPDATE messages SET status = 'queued', next_attempt_at = ?, err_code = ?, err_reason = ?
-			WHERE id = ? AND status = 'sending'`), millis(r.RetryAt), r.ErrCode, r.Reason, id)
+		res, err = s.onWrite().exec(ctx, `UPDATE messages SET status = 'queued', next_attempt_at = ?, err_code = ?, err_reason = ?
+			WHERE id = ? AND status = 'sending'`, millis(r.RetryAt), r.ErrCode, r.Reason, id)
 	default:
 		return kefu.Errorf(kefu.EInvalid, "cannot finish a send as %q", r.Status)
 	}
@@ -179,8 +204,8 @@ func (s *Store) FinishOutbound(ctx context.Context, id int64, r kefu.DeliveryRes
 
 // AbandonSending fails messages whose send began before cutoff and never finished.
 func (s *Store) AbandonSending(ctx context.Context, cutoff, now time.Time, reason string) (int, error) {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE messages SET status = 'failed', done_at = ?, err_code = 0, err_reason = ?
-		WHERE status IN ('queued', 'sending') AND status = 'sending' AND next_attempt_at < ?`), millis(now), reason, millis(cutoff))
+	res, err := s.onWrite().exec(ctx, `UPDATE messages SET status = 'failed', done_at = ?, err_code = 0, err_reason = ?
+		WHERE status IN ('queued', 'sending') AND status = 'sending' AND next_attempt_at < ?`, millis(now), reason, millis(cutoff))
 	if err != nil {
 		return 0, err
 	}

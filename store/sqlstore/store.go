@@ -44,8 +44,10 @@ type Store struct {
 	clock   kefu.Clock
 	rules   kefu.QuotaRules
 	ingest  *batcher
-	closing sync.Once
-	closed  error
+	// prepared statements of the outbox and media paths
+	prepared prepared
+	closing  sync.Once
+	closed   error
 }
 
 var _ kefu.Store = (*Store)(nil)
@@ -81,6 +83,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := migrate(ctx, s.write, s.dialect); err != nil {
 		s.closeDBs()
 		return nil, err
+	}
+	if err := s.warm(ctx); err != nil {
+		s.prepared.close()
+		s.closeDBs()
+		return nil, fmt.Errorf("prepare statements: %w", err)
 	}
 	if opts.NoIngest {
 		return s, nil
@@ -173,6 +180,7 @@ func (s *Store) Close() error {
 		if s.ingest != nil {
 			s.ingest.stop()
 		}
+		s.prepared.close()
 		s.closed = s.closeDBs()
 	})
 	return s.closed

@@ -22,6 +22,8 @@ type API struct {
 	apps   map[string]*app    // by appid
 	tokens map[string]*token  // by value, classic and stable alike
 	media  map[string]*medium // by media_id
+
+	tokenFetches map[string]int // by appid; see TokenFetches
 }
 
 // app is one mini program as WeChat knows it.

@@ -54,6 +54,7 @@ func (a *API) serveToken(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.countTokenFetch(q.Get("appid"))
 	ap, e := a.credentials(q.Get("grant_type"), q.Get("appid"), q.Get("secret"))
 	if e != nil {
 		writeError(w, e)
@@ -91,6 +92,7 @@ func (a *API) serveStableToken(w http.ResponseWriter, r *http.Request) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.countTokenFetch(req.AppID)
 	ap, e := a.credentials(req.GrantType, req.AppID, req.Secret)
 	if e != nil {
 		writeError(w, e)

@@ -1,0 +1,220 @@
+package worker_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"kefu"
+	"kefu/internal/testclock"
+	"kefu/store/sqlstore"
+	"kefu/wechat/api"
+	"kefu/wechat/sim"
+	"kefu/worker"
+)
+
+const (
+	appID  = "wxworkertest0001"
+	secret = "worker-secret"
+)
+
+var start = time.Date(2025, 3, 3, 10, 0, 0, 0, time.FixedZone("CST", 8*60*60))
+
+// env is a sender and media fetcher on a SQLite file, talking over HTTP to the
+// simulated WeChat API, all on one test clock.
+type env struct {
+	clock  *testclock.Clock
+	wx     *sim.API
+	server *httptest.Server
+	store  *sqlstore.Store
+	client *api.Client
+	sender *worker.Sender
+	dbPath string
+	rules  kefu.QuotaRules
+
+	mu      sync.Mutex
+	done    []*kefu.Message // OnDone reports
+	stop    context.CancelFunc
+	stopped chan struct{}
+}
+
+type envOptions struct {
+	rules     kefu.QuotaRules // zero: the defaults
+	tokenMode api.TokenMode
+	noRun     bool // do not start the sender
+	sender    func(*worker.SenderConfig)
+}
+
+func newEnv(t *testing.T, o envOptions) *env {
+	t.Helper()
+	if o.rules == (kefu.QuotaRules{}) {
+		o.rules = kefu.DefaultQuotaRules()
+	}
+	e := &env{clock: testclock.New(start), rules: o.rules, dbPath: filepath.Join(t.TempDir(), "kefu.db")}
+	e.wx = sim.NewAPI(sim.APIOptions{Clock: e.clock, Rules: o.rules})
+	e.wx.AddApp(appID, secret)
+	e.server = httptest.NewServer(e.wx)
+	t.Cleanup(e.server.Close)
+	e.openStore(t)
+	app := &kefu.App{AppID: appID, Secret: secret, Token: "tok", Mode: kefu.ModePlain, Format: kefu.FormatJSON}
+	if err := e.store.CreateApp(context.Background(), app); err != nil {
+		t.Fatal(err)
+	}
+	e.client = api.New(api.Config{
+		BaseURL: e.server.URL, Clock: e.clock, TokenMode: o.tokenMode, Timeout: 5 * time.Second,
+		Secret: func(ctx context.Context, id string) (string, error) {
+			a, err := e.store.App(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			return a.Secret, nil
+		},
+	})
+	cfg := worker.SenderConfig{
+		Store: e.store, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond,
+		RetryBase: time.Second, RetryCeiling: 8 * time.Second,
+		OnDone: func(m *kefu.Message, r kefu.DeliveryResult) {
+			e.mu.Lock()
+			e.done = append(e.done, m)
+			e.mu.Unlock()
+		},
+	}
+	if o.sender != nil {
+		o.sender(&cfg)
+	}
+	e.sender = worker.NewSender(cfg)
+	if !o.noRun {
+		e.run(t)
+	}
+	return e
+}
+
+func (e *env) openStore(t *testing.T) {
+	t.Helper()
+	rules := e.rules
+	st, err := sqlstore.Open(context.Background(), e.dbPath, sqlstore.Options{Clock: e.clock, QuotaRules: &rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e.store = st
+}
+
+// run starts the sender until the test ends or stopSender is called.
+func (e *env) run(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	e.stop, e.stopped = cancel, make(chan struct{})
+	go func() {
+		defer close(e.stopped)
+		e.sender.Run(ctx)
+	}()
+	t.Cleanup(e.stopSender)
+}
+
+func (e *env) stopSender() {
+	if e.stop != nil {
+		e.stop()
+		<-e.stopped
+		e.stop = nil
+	}
+}
+
+// userWrites is a user's message as both sides see it: WeChat's window opens, and
+// kefu ingests the push.
+func (e *env) userWrites(t *testing.T, openID string, msgID int64) {
+	t.Helper()
+	if err := e.wx.UserMessage(appID, openID); err != nil {
+		t.Fatal(err)
+	}
+	e.ingest(t, &kefu.Inbound{AppID: appID, OpenID: openID, MsgType: "text", Kind: kefu.KindText, MsgID: msgID, Content: "hi"})
+}
+
+// userEnters is the user_enter_tempsession event on both sides.
+func (e *env) userEnters(t *testing.T, openID string) {
+	t.Helper()
+	if err := e.wx.UserEntered(appID, openID); err != nil {
+		t.Fatal(err)
+	}
+	e.ingest(t, &kefu.Inbound{AppID: appID, OpenID: openID, MsgType: "event", Event: kefu.EventEnterSession, Kind: kefu.KindEnter})
+}
+
+func (e *env) ingest(t *testing.T, in *kefu.Inbound) kefu.IngestResult {
+	t.Helper()
+	now := e.clock.Now()
+	in.CreateTime, in.ReceivedAt, in.ToUserName = now.Unix(), now, "gh_test"
+	res, err := e.store.Ingest(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (e *env) send(t *testing.T, openID string, c kefu.Content) int64 {
+	t.Helper()
+	id, err := e.sender.Send(context.Background(), appID, openID, c)
+	if err != nil {
+		t.Fatalf("Send to %s: %v", openID, err)
+	}
+	return id
+}
+
+func text(s string) kefu.Content { return kefu.Content{Kind: kefu.KindText, Text: s} }
+
+// message reads one message back.
+func (e *env) message(t *testing.T, id int64) *kefu.Message {
+	t.Helper()
+	m, err := e.store.Message(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// settle waits until every given message has ended sent or failed. Retries come due
+// on the test clock, so it moves the clock by a backoff step whenever a message
+// waits for one. It polls, never sleeps a fixed time, and gives up after a minute.
+func (e *env) settle(t *testing.T, ids ...int64) {
+	t.Helper()
+	want := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ms, err := e.store.Messages(context.Background(), kefu.MessageFilter{AppID: appID, Limit: 100000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		open, waiting := 0, false
+		for _, m := range ms {
+			if !want[m.ID] || m.Status == kefu.StatusSent || m.Status == kefu.StatusFailed {
+				continue
+			}
+			open++
+			waiting = waiting || (m.Status == kefu.StatusQueued && m.Attempts > 0)
+		}
+		if open == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d messages still unfinished after a minute", open, len(ids))
+		}
+		if waiting {
+			e.clock.Advance(8 * time.Second)
+			e.sender.Wake()
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// received counts, per text, what the simulated user got.
+func (e *env) received(openID string) map[string]int {
+	out := map[string]int{}
+	for _, d := range e.wx.Received(appID, openID) {
+		out[d.Text]++
+	}
+	return out
+}

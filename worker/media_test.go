@@ -1,0 +1,144 @@
+package worker_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"kefu"
+	"kefu/web"
+	"kefu/wechat/sim"
+	"kefu/worker"
+)
+
+// runFetcher starts a media fetcher on e until the test ends.
+func (e *env) runFetcher(t *testing.T) *worker.MediaFetcher {
+	f := worker.NewMediaFetcher(worker.MediaFetcherConfig{
+		Store: e.store, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond,
+		RetryBase: time.Second, RetryCeiling: time.Minute,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); f.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return f
+}
+
+func (e *env) inboundImage(t *testing.T, openID string, msgID int64, mediaID, picURL string) int64 {
+	t.Helper()
+	return e.ingest(t, &kefu.Inbound{AppID: appID, OpenID: openID, MsgType: "image", Kind: kefu.KindImage,
+		MsgID: msgID, MediaID: mediaID, PicURL: picURL}).MessageID
+}
+
+func (e *env) waitMedia(t *testing.T, id int64, want kefu.MediaState) *kefu.Message {
+	t.Helper()
+	var m *kefu.Message
+	sim.WaitFor(t, func() bool {
+		m = e.message(t, id)
+		if m.MediaState == kefu.MediaPending && m.Attempts > 0 {
+			e.clock.Advance(time.Minute) // a retry is waiting on the test clock
+		}
+		return m.MediaState == want
+	}, "media state "+string(want))
+	return m
+}
+
+func TestInboundImageRehostedAndServedAfterWeChatForgets(t *testing.T) {
+	e := newEnv(t, envOptions{noRun: true})
+	e.runFetcher(t)
+	img := pngImage(t, 42)
+	mediaID := e.wx.PutMedia(img, "image/png")
+	thumb := pngImage(t, 43)
+	thumbID := e.wx.PutMedia(thumb, "image/png")
+	e.wx.UserMessage(appID, "o1")
+	id := e.inboundImage(t, "o1", 1, mediaID, "")
+	cardID := e.ingest(t, &kefu.Inbound{AppID: appID, OpenID: "o1", MsgType: "miniprogrampage", Kind: kefu.KindCard,
+		MsgID: 2, Title: "Card", PagePath: "pages/a", ThumbMediaID: thumbID}).MessageID
+
+	m := e.waitMedia(t, id, kefu.MediaStored)
+	c := e.waitMedia(t, cardID, kefu.MediaStored)
+
+	e.clock.Advance(4 * 24 * time.Hour)
+	_, _, err := e.client.GetMedia(context.Background(), appID, mediaID)
+	if f, ok := kefu.AsAPIFailure(err); !ok || f.ErrCode() != kefu.WxInvalidMedia {
+		t.Fatalf("WeChat's copy after 4 days: %v; want 40007", err)
+	}
+	srv := httptest.NewServer(func() http.Handler {
+		mux := http.NewServeMux()
+		web.RegisterMedia(mux, e.store)
+		return mux
+	}())
+	defer srv.Close()
+	for _, tc := range []struct {
+		key  string
+		want []byte
+	}{{m.MediaKey, img}, {c.MediaKey, thumb}} {
+		resp, err := http.Get(srv.URL + web.MediaPath + tc.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || !bytes.Equal(body, tc.want) {
+			t.Errorf("GET %s: %d %s, %d bytes", tc.key, resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+		}
+	}
+	resp, err := http.Get(srv.URL + web.MediaPath + "not-a-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown key: %d", resp.StatusCode)
+	}
+}
+
+func TestInboundImageFallsBackToPicURL(t *testing.T) {
+	e := newEnv(t, envOptions{noRun: true})
+	img := pngImage(t, 9)
+	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(img)
+	}))
+	defer pics.Close()
+	e.runFetcher(t)
+	id := e.inboundImage(t, "o1", 1, "MEDIA_WECHAT_NEVER_HAD", pics.URL+"/pic.png")
+	m := e.waitMedia(t, id, kefu.MediaStored)
+	got, err := e.store.Media(context.Background(), m.MediaKey)
+	if err != nil || !bytes.Equal(got.Data, img) {
+		t.Fatalf("stored %v, %v", got, err)
+	}
+}
+
+func TestInboundImageRetriedWhileWeChatFails(t *testing.T) {
+	e := newEnv(t, envOptions{noRun: true})
+	e.wx.SetFaults(sim.Faults{SystemErrorShare: 1})
+	mediaID := e.wx.PutMedia(pngImage(t, 5), "image/png")
+	e.runFetcher(t)
+	id := e.inboundImage(t, "o1", 1, mediaID, "")
+	sim.WaitFor(t, func() bool {
+		e.clock.Advance(time.Second) // retries come due on the test clock
+		return e.message(t, id).Attempts >= 2
+	}, "two failed attempts")
+	if m := e.message(t, id); m.MediaState != kefu.MediaPending || !strings.Contains(m.ErrReason, "-1") {
+		t.Fatalf("while WeChat fails: %q %q", m.MediaState, m.ErrReason)
+	}
+	e.wx.SetFaults(sim.Faults{})
+	e.waitMedia(t, id, kefu.MediaStored)
+}
+
+func TestInboundImageGivenUpWhenExpired(t *testing.T) {
+	e := newEnv(t, envOptions{noRun: true})
+	id := e.inboundImage(t, "o1", 1, "MEDIA_GONE", "")
+	e.clock.Advance(73 * time.Hour)
+	e.runFetcher(t)
+	m := e.waitMedia(t, id, kefu.MediaFailed)
+	if !strings.Contains(m.ErrReason, "no longer has") {
+		t.Errorf("reason: %q", m.ErrReason)
+	}
+}
