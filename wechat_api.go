@@ -43,9 +43,11 @@ type APIFailure interface {
 	error
 	// ErrCode is WeChat's errcode; 0 when WeChat did not answer at all.
 	ErrCode() int
-	// Retryable is true when the request provably did not take effect (WeChat's -1
-	// "system error", or a transport failure before the request was written) and
-	// trying again later may succeed.
+	// Retryable is true when trying again later may succeed and cannot deliver
+	// anything twice: WeChat's -1 "system error", a transport failure before the
+	// request was written, or a lost answer to a request that is safe to repeat
+	// (token, upload, download). A send whose answer was lost is not retryable: it
+	// may have been delivered.
 	Retryable() bool
 	// Reason says in words what happened and what it means, for agents and logs.
 	Reason() string

@@ -11,6 +11,7 @@ import (
 	"kefu"
 	"kefu/internal/testclock"
 	"kefu/store/sqlstore"
+	"kefu/store/storetest"
 	"kefu/wechat/api"
 	"kefu/wechat/sim"
 	"kefu/worker"
@@ -32,7 +33,7 @@ type env struct {
 	store  *sqlstore.Store
 	client *api.Client
 	sender *worker.Sender
-	dbPath string
+	dbPath string // a SQLite file or a postgres:// URL
 	rules  kefu.QuotaRules
 
 	mu      sync.Mutex
@@ -46,6 +47,7 @@ type envOptions struct {
 	tokenMode api.TokenMode
 	noRun     bool // do not start the sender
 	sender    func(*worker.SenderConfig)
+	postgres  bool // a fresh PostgreSQL schema instead of a SQLite file (skips without KEFU_TEST_POSTGRES)
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -54,6 +56,9 @@ func newEnv(t *testing.T, o envOptions) *env {
 		o.rules = kefu.DefaultQuotaRules()
 	}
 	e := &env{clock: testclock.New(start), rules: o.rules, dbPath: filepath.Join(t.TempDir(), "kefu.db")}
+	if o.postgres {
+		e.dbPath = storetest.FreshSchema(t, storetest.PostgresURL(t))
+	}
 	e.wx = sim.NewAPI(sim.APIOptions{Clock: e.clock, Rules: o.rules})
 	e.wx.AddApp(appID, secret)
 	e.server = httptest.NewServer(e.wx)

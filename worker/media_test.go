@@ -49,7 +49,12 @@ func (e *env) waitMedia(t *testing.T, id int64, want kefu.MediaState) *kefu.Mess
 }
 
 func TestInboundImageRehostedAndServedAfterWeChatForgets(t *testing.T) {
-	e := newEnv(t, envOptions{noRun: true})
+	testInboundImage(t, envOptions{})
+}
+
+func testInboundImage(t *testing.T, o envOptions) {
+	o.noRun = true
+	e := newEnv(t, o)
 	e.runFetcher(t)
 	img := pngImage(t, 42)
 	mediaID := e.wx.PutMedia(img, "image/png")

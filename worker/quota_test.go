@@ -42,8 +42,10 @@ func (e *env) sendAll(t *testing.T, openID string, n int) {
 // TestLedgerRefusesLocally walks the 48 hour rule: five replies per user message,
 // the sixth refused before WeChat is asked, a new message reopening the window, and
 // 48 hours later a refusal for the closed window.
-func TestLedgerRefusesLocally(t *testing.T) {
-	e := newEnv(t, envOptions{})
+func TestLedgerRefusesLocally(t *testing.T) { testLedgerRefuses(t, envOptions{}) }
+
+func testLedgerRefuses(t *testing.T, o envOptions) {
+	e := newEnv(t, o)
 	e.userWrites(t, "o1", 1)
 	wrote := e.clock.Now()
 	e.sendAll(t, "o1", 5)
@@ -139,8 +141,10 @@ func TestLedgerCorrectedByWeChat(t *testing.T) {
 
 // TestConcurrentSendsTakeTheAllowanceOnce: 20 concurrent sends after one message:
 // exactly 5 queued and delivered, 15 refused locally.
-func TestConcurrentSendsTakeTheAllowanceOnce(t *testing.T) {
-	e := newEnv(t, envOptions{})
+func TestConcurrentSendsTakeTheAllowanceOnce(t *testing.T) { testAllowanceOnce(t, envOptions{}) }
+
+func testAllowanceOnce(t *testing.T, o envOptions) {
+	e := newEnv(t, o)
 	e.userWrites(t, "o1", 1)
 	type result struct {
 		id  int64

@@ -121,10 +121,12 @@ func TestStoreImageRefusesWhatWeChatWouldNot(t *testing.T) {
 
 // TestOrderPerCustomer: messages to one customer arrive in the order queued, even
 // when some attempts fail and are retried.
-func TestOrderPerCustomer(t *testing.T) {
-	rules := kefu.DefaultQuotaRules()
-	rules.UserMessage.Sends = 1000
-	e := newEnv(t, envOptions{rules: rules})
+func TestOrderPerCustomer(t *testing.T) { testOrder(t, envOptions{}) }
+
+func testOrder(t *testing.T, o envOptions) {
+	o.rules = kefu.DefaultQuotaRules()
+	o.rules.UserMessage.Sends = 1000
+	e := newEnv(t, o)
 	e.wx.SetFaults(sim.Faults{SystemErrorShare: 0.3})
 	var ids []int64
 	for c := range 3 {
@@ -150,10 +152,12 @@ func TestOrderPerCustomer(t *testing.T) {
 // TestFaultsNeitherLoseNorDuplicate injects WeChat's -1 and replies lost after
 // delivery: every message ends sent exactly once (counted by the simulated users) or
 // failed with a reason, and none arrives twice.
-func TestFaultsNeitherLoseNorDuplicate(t *testing.T) {
-	rules := kefu.DefaultQuotaRules()
-	rules.UserMessage.Sends = 1000
-	e := newEnv(t, envOptions{rules: rules})
+func TestFaultsNeitherLoseNorDuplicate(t *testing.T) { testFaults(t, envOptions{}) }
+
+func testFaults(t *testing.T, o envOptions) {
+	o.rules = kefu.DefaultQuotaRules()
+	o.rules.UserMessage.Sends = 1000
+	e := newEnv(t, o)
 	e.wx.SetFaults(sim.Faults{SystemErrorShare: 0.3, DropSendReplyShare: 0.1})
 	const customers, perCustomer = 10, 20
 	for c := range customers {
@@ -295,8 +299,11 @@ func TestConcurrentSendsFetchOneToken(t *testing.T) {
 // TestRestartSendsQueuedOnce: messages queued while no sender runs are sent by the
 // next one, each once; one left "sending" by a process that died is failed, not
 // resent.
-func TestRestartSendsQueuedOnce(t *testing.T) {
-	e := newEnv(t, envOptions{noRun: true})
+func TestRestartSendsQueuedOnce(t *testing.T) { testRestart(t, envOptions{}) }
+
+func testRestart(t *testing.T, o envOptions) {
+	o.noRun = true
+	e := newEnv(t, o)
 	ctx := context.Background()
 	e.userWrites(t, "o1", 1)
 	e.userWrites(t, "o2", 2)
@@ -368,4 +375,15 @@ func TestTypingBestEffort(t *testing.T) {
 	if ms, _ := e.store.DueOutbound(ctx, e.clock.Now(), 10); len(ms) != 0 {
 		t.Errorf("typing queued something")
 	}
+}
+
+// TestPostgres runs the sender's hardest cases on PostgreSQL.
+func TestPostgres(t *testing.T) {
+	pg := envOptions{postgres: true}
+	t.Run("Faults", func(t *testing.T) { testFaults(t, pg) })
+	t.Run("Order", func(t *testing.T) { testOrder(t, pg) })
+	t.Run("Restart", func(t *testing.T) { testRestart(t, pg) })
+	t.Run("ConcurrentSendsTakeTheAllowanceOnce", func(t *testing.T) { testAllowanceOnce(t, pg) })
+	t.Run("LedgerRefusesLocally", func(t *testing.T) { testLedgerRefuses(t, pg) })
+	t.Run("InboundImage", func(t *testing.T) { testInboundImage(t, pg) })
 }
