@@ -63,6 +63,7 @@ func (l QuotaLedger) At(now time.Time) QuotaStanding {
 		return events[i].at.Before(events[j].at)
 	})
 	st := QuotaStanding{At: now}
+	var lastGrant time.Time
 	for _, e := range events {
 		if e.at.After(now) {
 			break
@@ -74,10 +75,19 @@ func (l QuotaLedger) At(now time.Time) QuotaStanding {
 			if live {
 				st.Remaining = max(st.Remaining, g.Sends)
 				st.ExpiresAt = later(st.ExpiresAt, g.ExpiresAt)
+				// The window's allowance is the largest granted in it: a grant
+				// that raises nothing does not change what the window is.
+				if g.Sends > st.Allowance {
+					st.Source, st.Allowance = g.Kind, g.Sends
+				}
 			} else {
 				st.Remaining, st.ExpiresAt = g.Sends, g.ExpiresAt
+				st.Source, st.Allowance = g.Kind, g.Sends
 			}
-			st.Source, st.Allowance, st.Corrected = g.Kind, g.Sends, 0
+			st.Corrected, lastGrant = 0, e.at
+		case e.code != 0 && !lastGrant.IsZero() && e.at.Sub(lastGrant) < correctionSlack:
+			// WeChat refused a send that crossed a fresh grant in flight: the refusal
+			// is about the window before it, which the grant has replaced.
 		case e.code == WxWindowClosed:
 			if live {
 				st.ExpiresAt = e.at
@@ -97,6 +107,11 @@ func (l QuotaLedger) At(now time.Time) QuotaStanding {
 	}
 	return st
 }
+
+// correctionSlack is how close after a grant a WeChat refusal is taken to have
+// crossed it: grants are dated by WeChat's CreateTime, cut to the second, and a
+// correction by the start of the refused attempt.
+const correctionSlack = 2 * time.Second
 
 func later(a, b time.Time) time.Time {
 	if b.After(a) {

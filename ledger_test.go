@@ -34,6 +34,20 @@ func TestLedgerRefusals(t *testing.T) {
 		{"a new message after a correction reopens", QuotaLedger{
 			Grants:      []QuotaGrant{msg, userMessage(t0.Add(3 * time.Hour))},
 			Corrections: []QuotaCorrection{{At: t0.Add(time.Hour), Code: WxWindowClosed}}}, 4 * time.Hour, "", []string{"5 of 5"}},
+		{"a refusal crossing a fresh message is ignored", QuotaLedger{
+			Grants:      []QuotaGrant{userMessage(t0.Add(time.Hour))},
+			Corrections: []QuotaCorrection{{At: t0.Add(time.Hour + 800*time.Millisecond), Code: WxWindowClosed}}},
+			2 * time.Hour, "", []string{"5 of 5"}},
+		{"entering inside a message window keeps its allowance", QuotaLedger{
+			Grants: []QuotaGrant{msg, enterSession(t0.Add(time.Hour))}, Sends: sendsAt(t0.Add(time.Minute), 1)},
+			time.Hour + time.Second, "", []string{"4 of 5 replies left until 2026-05-03 09:00:00"}},
+		{"entering after the message window's sends are used grants its own", QuotaLedger{
+			Grants: []QuotaGrant{msg, enterSession(t0.Add(time.Hour))}, Sends: sendsAt(t0.Add(time.Minute), 5)},
+			time.Hour + time.Second, "", []string{"2 of 5 replies left"}},
+		{"a refusal well after a message counts", QuotaLedger{
+			Grants:      []QuotaGrant{msg},
+			Corrections: []QuotaCorrection{{At: t0.Add(3 * time.Second), Code: WxQuotaUsedUp}}},
+			time.Minute, RuleCount, []string{"45047"}},
 		{"correction in the future is ignored", QuotaLedger{Grants: []QuotaGrant{msg}, Corrections: []QuotaCorrection{{At: t0.Add(5 * time.Hour), Code: WxWindowClosed}}},
 			time.Hour, "", nil},
 	}

@@ -75,9 +75,10 @@ type OutboxStore interface {
 	// NextOutbound returns the customer's oldest unfinished message if it is queued
 	// and due by now, else nil: how a sender goes on with a customer it just served.
 	NextOutbound(ctx context.Context, appID, openID string, now time.Time) (*Message, error)
-	// ClaimOutbound moves a queued message to sending and counts the attempt. It
-	// returns false when the message was no longer queued (another worker took it).
-	ClaimOutbound(ctx context.Context, id int64, now time.Time) (bool, error)
+	// ClaimOutbound moves a queued message that is due by now to sending, counts
+	// the attempt and returns the attempts so far. It returns false when the message
+	// was no longer queued and due (another worker took it, or put it back to wait).
+	ClaimOutbound(ctx context.Context, id int64, now time.Time) (attempts int, ok bool, err error)
 	// FinishOutbound records how the attempt on a sending message ended.
 	FinishOutbound(ctx context.Context, id int64, r DeliveryResult) error
 	// AbandonSending fails every message left sending since before cutoff: a process

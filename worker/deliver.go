@@ -9,19 +9,24 @@ import (
 )
 
 // deliver makes one attempt on a due message: claim it, ask the ledger, upload its
-// image if WeChat lacks it, send, and record the outcome.
-func (s *Sender) deliver(ctx context.Context, m *kefu.Message) {
-	now := s.clock.Now()
-	ok, err := s.cfg.Store.ClaimOutbound(ctx, m.ID, now)
+// image if WeChat lacks it, send, and record the outcome. It reports whether it
+// made the attempt; false when the claim failed or another worker had the message.
+func (s *Sender) deliver(ctx context.Context, m *kefu.Message) bool {
+	attempts, ok, err := s.cfg.Store.ClaimOutbound(ctx, m.ID, s.clock.Now())
 	if err != nil || !ok {
 		if err != nil {
 			s.log.Warn("outbox: claim", "message", m.ID, "err", err)
 		}
-		return
+		return false
 	}
-	m.Attempts++
-	r := s.attempt(ctx, m)
+	m.Attempts = attempts
+	// The attempt must end, and be recorded, well within the sending lease: past
+	// it, the message would be taken for abandoned by a dead process.
+	actx, cancel := context.WithTimeout(ctx, s.cfg.SendingLease/2)
+	r := s.attempt(actx, m)
+	cancel()
 	s.finish(ctx, m, r)
+	return true
 }
 
 // attempt returns how the attempt ended; nothing is written yet.

@@ -103,6 +103,9 @@ func (f *MediaFetcher) round(ctx context.Context) bool {
 	slots := make(chan struct{}, f.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for _, m := range due {
+		if ctx.Err() != nil {
+			break // shutting down: what is not started waits for the next run
+		}
 		slots <- struct{}{}
 		wg.Add(1)
 		go func() {

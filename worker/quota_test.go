@@ -112,6 +112,9 @@ func TestLedgerCorrectedByWeChat(t *testing.T) {
 	}
 	e.clock.Advance(49 * time.Hour)
 	e.ingest(t, &kefu.Inbound{AppID: appID, OpenID: "o1", MsgType: "text", Kind: kefu.KindText, MsgID: 9, Content: "hi"})
+	// Refusals within 2 s of the user's action are taken for crossing it in flight;
+	// this one comes later.
+	e.clock.Advance(5 * time.Second)
 	id := e.send(t, "o1", text("WeChat says no"))
 	e.settle(t, id)
 	m := e.message(t, id)
@@ -131,6 +134,7 @@ func TestLedgerCorrectedByWeChat(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	e.clock.Advance(5 * time.Second)
 	id = e.send(t, "o2", text("one too many"))
 	e.settle(t, id)
 	if m := e.message(t, id); m.Status != kefu.StatusFailed || m.ErrCode != kefu.WxQuotaUsedUp {

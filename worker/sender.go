@@ -174,8 +174,7 @@ func (s *Sender) dispatch(ctx context.Context, slots chan struct{}, running *syn
 // message. It stops taking new messages when ctx ends; the one in hand is finished.
 func (s *Sender) serveCustomer(ctx context.Context, m *kefu.Message) {
 	for m != nil {
-		s.deliver(context.WithoutCancel(ctx), m)
-		if ctx.Err() != nil {
+		if !s.deliver(context.WithoutCancel(ctx), m) || ctx.Err() != nil {
 			return
 		}
 		next, err := s.cfg.Store.NextOutbound(ctx, m.AppID, m.OpenID, s.clock.Now())

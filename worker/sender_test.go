@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"kefu"
+	"kefu/store/sqlstore"
 	"kefu/wechat/api"
 	"kefu/wechat/sim"
 	"kefu/worker"
@@ -308,7 +309,7 @@ func testRestart(t *testing.T, o envOptions) {
 	e.userWrites(t, "o1", 1)
 	e.userWrites(t, "o2", 2)
 	crashed := e.send(t, "o2", text("in flight when the process died"))
-	if ok, err := e.store.ClaimOutbound(ctx, crashed, e.clock.Now()); !ok || err != nil {
+	if _, ok, err := e.store.ClaimOutbound(ctx, crashed, e.clock.Now()); !ok || err != nil {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
 	var ids []int64
@@ -386,4 +387,51 @@ func TestPostgres(t *testing.T) {
 	t.Run("ConcurrentSendsTakeTheAllowanceOnce", func(t *testing.T) { testAllowanceOnce(t, pg) })
 	t.Run("LedgerRefusesLocally", func(t *testing.T) { testLedgerRefuses(t, pg) })
 	t.Run("InboundImage", func(t *testing.T) { testInboundImage(t, pg) })
+	t.Run("TwoNodes", func(t *testing.T) { testTwoNodes(t, pg) })
+}
+
+// TestTwoNodes runs two senders, each with its own store handle on one database (two
+// kefu processes): no message is sent twice and each customer's arrive in order.
+func TestTwoNodes(t *testing.T) { testTwoNodes(t, envOptions{}) }
+
+func testTwoNodes(t *testing.T, o envOptions) {
+	o.rules = kefu.DefaultQuotaRules()
+	o.rules.UserMessage.Sends = 1000
+	e := newEnv(t, o)
+	e.wx.SetFaults(sim.Faults{SystemErrorShare: 0.3})
+	rules := o.rules
+	other, err := sqlstore.Open(context.Background(), e.dbPath, sqlstore.Options{Clock: e.clock, QuotaRules: &rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	second := worker.NewSender(worker.SenderConfig{Store: other, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond,
+		RetryBase: time.Second, RetryCeiling: 8 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); second.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	var ids []int64
+	for c := range 5 {
+		e.userWrites(t, fmt.Sprintf("o%d", c), int64(c+1))
+	}
+	for i := range 100 {
+		ids = append(ids, e.send(t, fmt.Sprintf("o%d", i%5), text(fmt.Sprintf("m%03d", i))))
+	}
+	e.settle(t, ids...)
+	for c := range 5 {
+		var texts []string
+		for _, d := range e.wx.Received(appID, fmt.Sprintf("o%d", c)) {
+			texts = append(texts, d.Text)
+		}
+		if len(texts) != 20 {
+			t.Errorf("customer o%d received %d messages, want 20", c, len(texts))
+		}
+		for i := 1; i < len(texts); i++ {
+			if texts[i] <= texts[i-1] {
+				t.Fatalf("customer o%d received out of order or twice: %v", c, texts)
+			}
+		}
+	}
 }

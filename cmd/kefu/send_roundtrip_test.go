@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"image"
 	"image/png"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"kefu"
+	"kefu/wechat/api"
 	"kefu/wechat/sim"
 )
 
@@ -71,13 +70,11 @@ func TestServeSendsAndRehosts(t *testing.T) {
 		return false
 	}, "the inbound image to be stored")
 	st.Clock.Advance(4 * 24 * time.Hour)
-	resp, err := http.Get(st.APIURL() + "/cgi-bin/media/get?access_token=x&media_id=" + stored.Fields["media_id"])
-	if err == nil {
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if !bytes.Contains(body, []byte("errcode")) {
-			t.Fatalf("WeChat still serves the image after 4 days")
-		}
+	client := api.New(api.Config{BaseURL: st.APIURL(), Clock: st.Clock,
+		Secret: func(context.Context, string) (string, error) { return testSecret, nil }})
+	_, _, err := client.GetMedia(ctx, testAppID, stored.Fields["media_id"])
+	if f, ok := kefu.AsAPIFailure(err); !ok || f.ErrCode() != kefu.WxInvalidMedia {
+		t.Fatalf("WeChat's copy after 4 days: %v; want 40007", err)
 	}
 	code, body := srv.get(t, "/media/"+stored.Media)
 	if code != 200 || body != string(pic) {

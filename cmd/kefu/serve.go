@@ -99,7 +99,11 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 	defer store.Close()
 	w := newWorkers(c, store, log, m)
 	fetcher = w.fetcher
-	workersDone := w.start(ctx)
+	// The workers get a context of their own, ended (and waited for) before the
+	// store closes on every way out, so that a send in flight is always recorded.
+	wctx, stopWorkers := context.WithCancel(context.Background())
+	workersDone := w.start(wctx)
+	defer func() { stopWorkers(); <-workersDone }()
 
 	mux := http.NewServeMux()
 	webhook.New(webhook.Config{
@@ -141,9 +145,8 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 		return err
 	case <-ctx.Done():
 	}
-	// The workers saw ctx end too: they finish the sends in flight and record them
-	// while the server drains.
-	defer func() { <-workersDone }()
+	// The workers finish the sends in flight and record them while the server drains.
+	stopWorkers()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
 	defer cancel()

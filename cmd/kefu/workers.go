@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"kefu"
 	"kefu/metrics"
@@ -35,6 +36,9 @@ func newWorkers(c serveConfig, store *sqlstore.Store, log *slog.Logger, m *metri
 		log: log,
 		sender: worker.NewSender(worker.SenderConfig{
 			Store: store, API: client, Logger: log, Concurrency: c.sendWorkers,
+			// An attempt may chain a token fetch, the send, a refresh and a resend,
+			// and an upload: the lease must outlast all of them.
+			SendingLease: max(2*time.Minute, 12*c.apiTimeout),
 			OnDone: func(msg *kefu.Message, r kefu.DeliveryResult) {
 				m.ObserveSend(msg.AppID, string(r.Status), r.ErrCode, r.At.Sub(msg.ReceivedAt))
 			},

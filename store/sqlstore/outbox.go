@@ -33,14 +33,15 @@ func (s *Store) Enqueue(ctx context.Context, req *kefu.OutboundRequest, now time
 	var id int64
 	err = s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		w := s.inTx(tx)
+		// The lock first: concurrent requests with one key then find each other.
+		if _, err := w.exec(ctx, lockCustomerSQL, req.AppID, req.OpenID); err != nil {
+			return err
+		}
 		if req.Key != "" {
 			err := w.scan(ctx, findOutboundSQL, []any{req.AppID, key}, &id)
 			if err == nil || !errors.Is(err, sql.ErrNoRows) {
 				return err // found (an idempotent repeat) or failed
 			}
-		}
-		if _, err := w.exec(ctx, lockCustomerSQL, req.AppID, req.OpenID); err != nil {
-			return err
 		}
 		if err := s.checkMedia(ctx, w, req); err != nil {
 			return err
@@ -67,7 +68,7 @@ const (
 	findOutboundSQL = `SELECT id FROM messages WHERE appid = ? AND dedup_key = ?`
 	lockCustomerSQL = `UPDATE customers SET session_from = session_from WHERE appid = ? AND openid = ?`
 	mediaExistsSQL  = `SELECT 1 FROM media WHERE media_key = ? AND appid = ?`
-	ledgerSendsSQL  = `SELECT status, received_at, done_at, err_code FROM messages
+	ledgerSendsSQL  = `SELECT status, received_at, next_attempt_at, done_at, err_code FROM messages
 		WHERE appid = ? AND openid = ? AND direction = 'out' AND received_at > ? ORDER BY id`
 	insertOutboundSQL = `INSERT INTO messages
 		(appid, openid, conversation_id, direction, kind, msg_type, dedup_key, content, fields,
@@ -119,21 +120,25 @@ func (s *Store) ledger(ctx context.Context, q on, appID, openID string, now time
 	defer rows.Close()
 	for rows.Next() {
 		var status string
-		var queued, done int64
+		var queued, attempted, done int64
 		var code int
-		if err := rows.Scan(&status, &queued, &done, &code); err != nil {
+		if err := rows.Scan(&status, &queued, &attempted, &done, &code); err != nil {
 			return l, err
 		}
 		switch kefu.DeliveryStatus(status) {
 		case kefu.StatusSent:
 			l.Sends = append(l.Sends, fromMillis(done))
 		case kefu.StatusQueued, kefu.StatusSending:
+			// A message not yet sent will use the window as it is when it goes,
+			// not as it was when queued: count it now at the earliest.
 			if withQueued {
-				l.Sends = append(l.Sends, fromMillis(queued))
+				l.Sends = append(l.Sends, later(fromMillis(queued), now))
 			}
 		case kefu.StatusFailed:
+			// Dated by the start of the refused attempt (set by the claim): what
+			// WeChat judged was the window as it stood then.
 			if code == kefu.WxWindowClosed || code == kefu.WxQuotaUsedUp {
-				l.Corrections = append(l.Corrections, kefu.QuotaCorrection{At: fromMillis(done), Code: code})
+				l.Corrections = append(l.Corrections, kefu.QuotaCorrection{At: fromMillis(attempted), Code: code})
 			}
 		}
 	}
@@ -165,15 +170,16 @@ func (s *Store) NextOutbound(ctx context.Context, appID, openID string, now time
 	return nil, nil
 }
 
-// ClaimOutbound moves a queued message to sending, if it still is queued.
-func (s *Store) ClaimOutbound(ctx context.Context, id int64, now time.Time) (bool, error) {
-	res, err := s.onWrite().exec(ctx, `UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?
-		WHERE id = ? AND status = 'queued'`, millis(now), id)
-	if err != nil {
-		return false, err
+// ClaimOutbound moves a queued message that is due to sending, if it still is
+// queued, and returns its attempts so far, this one included.
+func (s *Store) ClaimOutbound(ctx context.Context, id int64, now time.Time) (int, bool, error) {
+	var attempts int
+	err := s.onWrite().scan(ctx, `UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?
+		WHERE id = ? AND status = 'queued' AND next_attempt_at <= ? RETURNING attempts`, []any{millis(now), id, millis(now)}, &attempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return attempts, err == nil, err
 }
 
 // FinishOutbound ends an attempt on a sending message.
@@ -224,6 +230,13 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func randomHex(n int) string {

@@ -98,6 +98,11 @@ func testPendingMedia(t *testing.T, e *env) {
 	if pending, _ = e.store.PendingMedia(ctx, e.clock.Now(), 10); len(pending) != 0 {
 		t.Fatalf("pending = %v; want none", ids(pending))
 	}
+	second := &kefu.Media{AppID: testAppID, ContentType: "image/png", Data: pngBytes}
+	e.store.AttachMedia(ctx, img.MessageID, second)
+	if _, err := e.store.Media(ctx, second.Key); kefu.ErrorCodeOf(err) != kefu.ENotFound {
+		t.Errorf("a copy stored after the first was kept: %v", err)
+	}
 	got, _ := e.store.Message(ctx, img.MessageID)
 	if got.MediaState != kefu.MediaStored || got.MediaKey != m.Key || got.Attempts != 2 {
 		t.Errorf("image after storing: state %q key %q attempts %d", got.MediaState, got.MediaKey, got.Attempts)

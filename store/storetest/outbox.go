@@ -38,11 +38,11 @@ func testEnqueueAndDeliver(t *testing.T, e *env) {
 	if err != nil || len(due) != 1 || due[0].ID != m.ID {
 		t.Fatalf("DueOutbound = %v, %v; want the queued message", due, err)
 	}
-	ok, err := e.store.ClaimOutbound(ctx, m.ID, e.clock.Now())
+	_, ok, err := e.store.ClaimOutbound(ctx, m.ID, e.clock.Now())
 	if err != nil || !ok {
 		t.Fatalf("ClaimOutbound = %v, %v", ok, err)
 	}
-	if ok, _ := e.store.ClaimOutbound(ctx, m.ID, e.clock.Now()); ok {
+	if _, ok, _ := e.store.ClaimOutbound(ctx, m.ID, e.clock.Now()); ok {
 		t.Fatalf("a message was claimed twice")
 	}
 	e.clock.Advance(time.Second)
@@ -78,7 +78,7 @@ func testOutboxOrderPerCustomer(t *testing.T, e *env) {
 		t.Fatalf("DueOutbound = %v, %v; want the first message of each customer", ids(due), err)
 	}
 	// While a1 is being sent, nothing else of o1 is due.
-	if ok, err := e.store.ClaimOutbound(ctx, a1.ID, e.clock.Now()); !ok || err != nil {
+	if _, ok, err := e.store.ClaimOutbound(ctx, a1.ID, e.clock.Now()); !ok || err != nil {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
 	due, _ = e.store.DueOutbound(ctx, e.clock.Now(), 10)
@@ -103,7 +103,80 @@ func testOutboxOrderPerCustomer(t *testing.T, e *env) {
 	if got.ErrCode != -1 || got.ErrReason != "busy" || got.Status != kefu.StatusQueued {
 		t.Errorf("a1 waiting: %+v", got)
 	}
-	_ = a2
+	// A claim checks the due time: a message put back to wait is not taken early.
+	if _, ok, _ := e.store.ClaimOutbound(ctx, b1.ID, e.clock.Now().Add(-time.Hour)); ok {
+		t.Errorf("a message was claimed before it was due")
+	}
+	n, ok, err := e.store.ClaimOutbound(ctx, a1.ID, e.clock.Now())
+	if !ok || err != nil || n != 2 {
+		t.Fatalf("second claim of a1 = %d %v %v; want attempt 2", n, ok, err)
+	}
+	if next, err := e.store.NextOutbound(ctx, testAppID, "o1", e.clock.Now()); next != nil || err != nil {
+		t.Fatalf("NextOutbound while a1 is sending = %v, %v; want nothing", next, err)
+	}
+	e.store.FinishOutbound(ctx, a1.ID, kefu.DeliveryResult{Status: kefu.StatusSent, At: e.clock.Now()})
+	next, err := e.store.NextOutbound(ctx, testAppID, "o1", e.clock.Now())
+	if err != nil || next == nil || next.ID != a2.ID {
+		t.Fatalf("NextOutbound after a1 = %v, %v; want a2", next, err)
+	}
+	due, _ = e.store.DueOutbound(ctx, e.clock.Now(), 10)
+	if len(due) != 2 || due[0].ID != a2.ID || due[1].ID != b1.ID {
+		t.Fatalf("after a1 was sent, due = %v; want a2 and b1", ids(due))
+	}
+}
+
+// testEnqueueSameKeyConcurrently: requests racing with one idempotency key all get
+// the one message.
+func testEnqueueSameKeyConcurrently(t *testing.T, e *env) {
+	ctx := context.Background()
+	e.createApp(t)
+	e.ingest(t, e.text("o1", 1, "hi"))
+	var wg sync.WaitGroup
+	got := make(chan int64, 20)
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m, err := e.store.Enqueue(ctx, &kefu.OutboundRequest{AppID: testAppID, OpenID: "o1", Key: "same",
+				Content: kefu.Content{Kind: kefu.KindText, Text: "once"}}, e.clock.Now(), allowAll)
+			if err != nil {
+				t.Errorf("Enqueue: %v", err)
+				return
+			}
+			got <- m.ID
+		}()
+	}
+	wg.Wait()
+	close(got)
+	first := int64(0)
+	for id := range got {
+		if first == 0 {
+			first = id
+		}
+		if id != first {
+			t.Fatalf("one key gave messages %d and %d", first, id)
+		}
+	}
+}
+
+// testLedgerCountsQueuedAtNow: messages still queued use the window as it is when
+// they go, so a fresh grant is not taken to cover them twice.
+func testLedgerCountsQueuedAtNow(t *testing.T, e *env) {
+	ctx := context.Background()
+	e.createApp(t)
+	e.ingest(t, e.enter("o1", ""))
+	e.enqueue(t, "o1", "a")
+	e.enqueue(t, "o1", "b")
+	e.clock.Advance(10 * time.Second)
+	e.ingest(t, e.text("o1", 1, "hi"))
+	e.clock.Advance(time.Second)
+	l, err := e.store.Ledger(ctx, testAppID, "o1", e.clock.Now(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := l.At(e.clock.Now()); st.Remaining != 3 {
+		t.Errorf("with two queued after a new message: %+v; want 3 left", st.QuotaState)
+	}
 }
 
 func testAbandonSending(t *testing.T, e *env) {
@@ -111,7 +184,7 @@ func testAbandonSending(t *testing.T, e *env) {
 	e.createApp(t)
 	e.ingest(t, e.text("o1", 1, "hi"))
 	m := e.enqueue(t, "o1", "x")
-	if ok, _ := e.store.ClaimOutbound(ctx, m.ID, e.clock.Now()); !ok {
+	if _, ok, _ := e.store.ClaimOutbound(ctx, m.ID, e.clock.Now()); !ok {
 		t.Fatal("claim failed")
 	}
 	if n, err := e.store.AbandonSending(ctx, e.clock.Now(), e.clock.Now(), "gone"); err != nil || n != 0 {
@@ -192,6 +265,7 @@ func testLedgerCorrections(t *testing.T, e *env) {
 	e.createApp(t)
 	e.ingest(t, e.text("o1", 1, "hi"))
 	m := e.enqueue(t, "o1", "x")
+	e.clock.Advance(5 * time.Second) // well after the grant: not a refusal crossing it
 	e.store.ClaimOutbound(ctx, m.ID, e.clock.Now())
 	if err := e.store.FinishOutbound(ctx, m.ID, kefu.DeliveryResult{Status: kefu.StatusFailed, At: e.clock.Now(), ErrCode: kefu.WxQuotaUsedUp, Reason: "used"}); err != nil {
 		t.Fatal(err)

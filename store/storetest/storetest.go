@@ -42,6 +42,8 @@ func Run(t *testing.T, open Opener) {
 		{"EnqueueIdempotentAndChecked", testEnqueueIdempotentAndChecked},
 		{"EnqueueSerialisesLedger", testEnqueueSerialisesLedger},
 		{"LedgerCorrections", testLedgerCorrections},
+		{"EnqueueSameKeyConcurrently", testEnqueueSameKeyConcurrently},
+		{"LedgerCountsQueuedAtNow", testLedgerCountsQueuedAtNow},
 		{"MediaRoundTrip", testMediaRoundTrip},
 		{"PendingMedia", testPendingMedia},
 	}
