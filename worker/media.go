@@ -122,9 +122,15 @@ func (f *MediaFetcher) round(ctx context.Context) bool {
 func (f *MediaFetcher) fetch(ctx context.Context, m *kefu.Message) {
 	now := f.cfg.Clock.Now()
 	expires := m.CreateTime.Add(MediaTTL)
-	sources := mediaSources(m)
+	sources := mediaSources(m, now.Before(expires))
 	if len(sources) == 0 {
-		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaNone, "no media to fetch"))
+		state, reason := kefu.MediaNone, "no media to fetch"
+		if len(mediaSources(m, true)) > 0 {
+			// Stored before this kefu fetched media (an upgrade), or down for days:
+			// asking WeChat would only spend API quota.
+			state, reason = kefu.MediaFailed, "WeChat no longer has this image: its media_id expired before it could be fetched"
+		}
+		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, state, reason))
 		return
 	}
 	var problems []string
@@ -172,14 +178,14 @@ type mediaSource struct {
 }
 
 // mediaSources lists where a message's media can be had, best first: by media_id
-// through the API, then by URL.
-func mediaSources(m *kefu.Message) []mediaSource {
+// through the API while it lives, then by URL.
+func mediaSources(m *kefu.Message, mediaIDLives bool) []mediaSource {
 	mediaID, url := m.Fields["media_id"], m.Fields["pic_url"]
 	if m.Kind == kefu.KindCard {
 		mediaID, url = m.Fields["thumb_media_id"], m.Fields["thumb_url"]
 	}
 	var out []mediaSource
-	if mediaID != "" {
+	if mediaID != "" && mediaIDLives {
 		out = append(out, mediaSource{"media_id", func(ctx context.Context, api kefu.WeChatAPI, appID string) ([]byte, string, error) {
 			return api.GetMedia(ctx, appID, mediaID)
 		}})

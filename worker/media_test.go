@@ -146,4 +146,20 @@ func TestInboundImageGivenUpWhenExpired(t *testing.T) {
 	if !strings.Contains(m.ErrReason, "no longer has") {
 		t.Errorf("reason: %q", m.ErrReason)
 	}
+	if m.Attempts != 1 {
+		t.Errorf("attempts = %d; an expired media_id is given up at once", m.Attempts)
+	}
+}
+
+// TestExpiredMediaIDFallsBackToURL: past the media_id's life only the URL is tried.
+func TestExpiredMediaIDFallsBackToURL(t *testing.T) {
+	e := newEnv(t, envOptions{noRun: true})
+	img := pngImage(t, 11)
+	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(img) }))
+	defer pics.Close()
+	id := e.inboundImage(t, "o1", 1, e.wx.PutMedia(img, "image/png"), pics.URL+"/p")
+	e.clock.Advance(73 * time.Hour)
+	e.wx.SetFaults(sim.Faults{SystemErrorShare: 1}) // any API call would fail
+	e.runFetcher(t)
+	e.waitMedia(t, id, kefu.MediaStored)
 }

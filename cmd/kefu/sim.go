@@ -105,7 +105,7 @@ func runSim(ctx context.Context, env *cmdEnv, args []string) error {
 		fmt.Fprintf(w, " --aes-key %s", key)
 	}
 	fmt.Fprintf(w, " --mode %s --format %s\n", app.Mode, app.Format)
-	fmt.Fprintf(w, "  WeChat API base URL for the server's outbound calls, instead of https://api.weixin.qq.com: http://%s\n", addr)
+	fmt.Fprintf(w, "  kefu serve --wechat-api http://%s    (WeChat's API, for replies and media, is this simulator)\n", addr)
 	return serveSim(ctx, ctl, ln, env)
 }
 

@@ -100,7 +100,7 @@ func sendText(t *testing.T, base, openID, content string) {
 
 func TestSimDemo(t *testing.T) {
 	base, stdout := startSim(t, successTarget(t))
-	for _, want := range []string{"kefu app add --appid " + demoAppID, "instead of https://api.weixin.qq.com: " + base} {
+	for _, want := range []string{"kefu app add --appid " + demoAppID, "kefu serve --wechat-api " + base} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
