@@ -113,8 +113,13 @@ func (s *Sender) Run(ctx context.Context) error {
 	slots := make(chan struct{}, s.cfg.Concurrency)
 	ticker := time.NewTicker(s.cfg.Poll)
 	defer ticker.Stop()
+	var lastSweep time.Time
 	for {
-		s.abandonStale(ctx)
+		// Stale sends are rare: look for them a few times per lease, not per wake.
+		if now := s.clock.Now(); now.Sub(lastSweep) >= s.cfg.SendingLease/4 || now.Before(lastSweep) {
+			s.abandonStale(ctx)
+			lastSweep = now
+		}
 		s.dispatch(ctx, slots, &running)
 		select {
 		case <-ctx.Done():
