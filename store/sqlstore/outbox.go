@@ -77,7 +77,8 @@ const (
 		 'out', ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING id`
 )
 
-var txQueries = []string{findOutboundSQL, lockCustomerSQL, mediaExistsSQL, ledgerSendsSQL, insertOutboundSQL, quotaGrantsSQL}
+var txQueries = []string{findOutboundSQL, lockCustomerSQL, mediaExistsSQL, ledgerSendsSQL, insertOutboundSQL, quotaGrantsSQL,
+	claimOutboundSQL, finishOutboundSQL, requeueOutboundSQL}
 
 // checkMedia refuses content naming an image the app does not have.
 func (s *Store) checkMedia(ctx context.Context, w on, req *kefu.OutboundRequest) error {
@@ -171,42 +172,58 @@ func (s *Store) NextOutbound(ctx context.Context, appID, openID string, now time
 }
 
 // ClaimOutbound moves a queued message that is due to sending, if it still is
-// queued, and returns its attempts so far, this one included.
+// queued, and returns its attempts so far, this one included. Concurrent claims
+// and results share commits.
 func (s *Store) ClaimOutbound(ctx context.Context, id int64, now time.Time) (int, bool, error) {
 	var attempts int
-	err := s.onWrite().scan(ctx, `UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?
-		WHERE id = ? AND status = 'queued' AND next_attempt_at <= ? RETURNING attempts`, []any{millis(now), id, millis(now)}, &attempts)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
-	return attempts, err == nil, err
+	var claimed bool
+	err := s.combine.do(ctx, id, func(ctx context.Context, w on) error {
+		err := w.scan(ctx, claimOutboundSQL, []any{millis(now), id, millis(now)}, &attempts)
+		claimed = err == nil
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return attempts, claimed && err == nil, err
 }
 
 // FinishOutbound ends an attempt on a sending message.
 func (s *Store) FinishOutbound(ctx context.Context, id int64, r kefu.DeliveryResult) error {
-	var res sql.Result
-	var err error
+	var query string
+	var args []any
 	switch r.Status {
 	case kefu.StatusSent, kefu.StatusFailed:
-		res, err = s.onWrite().exec(ctx, `UPDATE messages SET status = ?, done_at = ?, err_code = ?, err_reason = ?
-			WHERE id = ? AND status = 'sending'`, string(r.Status), millis(r.At), r.ErrCode, r.Reason, id)
+		query, args = finishOutboundSQL, []any{string(r.Status), millis(r.At), r.ErrCode, r.Reason, id}
 	case kefu.StatusQueued:
-		res, err = s.onWrite().exec(ctx, `UPDATE messages SET status = 'queued', next_attempt_at = ?, err_code = ?, err_reason = ?
-			WHERE id = ? AND status = 'sending'`, millis(r.RetryAt), r.ErrCode, r.Reason, id)
+		query, args = requeueOutboundSQL, []any{millis(r.RetryAt), r.ErrCode, r.Reason, id}
 	default:
 		return kefu.Errorf(kefu.EInvalid, "cannot finish a send as %q", r.Status)
 	}
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		if err == nil {
-			err = kefu.Errorf(kefu.EConflict, "message %d is not being sent", id)
+	var n int64
+	err := s.combine.do(ctx, id, func(ctx context.Context, w on) error {
+		res, err := w.exec(ctx, query, args...)
+		if err != nil {
+			return err
 		}
+		n, err = res.RowsAffected()
 		return err
+	})
+	if err == nil && n != 1 {
+		err = kefu.Errorf(kefu.EConflict, "message %d is not being sent", id)
 	}
-	return nil
+	return err
 }
+
+// The statements claims and results run in shared transactions.
+const (
+	claimOutboundSQL = `UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?
+		WHERE id = ? AND status = 'queued' AND next_attempt_at <= ? RETURNING attempts`
+	finishOutboundSQL = `UPDATE messages SET status = ?, done_at = ?, err_code = ?, err_reason = ?
+		WHERE id = ? AND status = 'sending'`
+	requeueOutboundSQL = `UPDATE messages SET status = 'queued', next_attempt_at = ?, err_code = ?, err_reason = ?
+		WHERE id = ? AND status = 'sending'`
+)
 
 // AbandonSending fails messages whose send began before cutoff and never finished.
 func (s *Store) AbandonSending(ctx context.Context, cutoff, now time.Time, reason string) (int, error) {

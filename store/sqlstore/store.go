@@ -44,6 +44,7 @@ type Store struct {
 	clock   kefu.Clock
 	rules   kefu.QuotaRules
 	ingest  *batcher
+	combine *combiner // shared commits of the outbox's claims and results
 	// prepared statements of the outbox and media paths
 	prepared prepared
 	closing  sync.Once
@@ -89,11 +90,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.closeDBs()
 		return nil, fmt.Errorf("prepare statements: %w", err)
 	}
+	s.combine = newCombiner(s)
 	if opts.NoIngest {
 		return s, nil
 	}
 	s.ingest, err = newBatcher(ctx, s, opts.MaxBatch, opts.OnBatch, opts.OnMedia)
 	if err != nil {
+		s.combine.stop()
+		s.prepared.close()
 		s.closeDBs()
 		return nil, err
 	}
@@ -180,6 +184,7 @@ func (s *Store) Close() error {
 		if s.ingest != nil {
 			s.ingest.stop()
 		}
+		s.combine.stop()
 		s.prepared.close()
 		s.closed = s.closeDBs()
 	})
