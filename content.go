@@ -91,22 +91,8 @@ func (c Content) Summary() string {
 
 // Fields stores the content's fields other than the text, for Message.Fields.
 func (c Content) Fields() map[string]string {
-	f := map[string]string{}
-	add := func(k, v string) {
-		if v != "" {
-			f[k] = v
-		}
-	}
-	add("media", c.Media)
-	add("title", c.Title)
-	add("description", c.Description)
-	add("url", c.URL)
-	add("thumb_url", c.ThumbURL)
-	add("pagepath", c.PagePath)
-	if len(f) == 0 {
-		return nil
-	}
-	return f
+	return nonEmpty("media", c.Media, "title", c.Title, "description", c.Description,
+		"url", c.URL, "thumb_url", c.ThumbURL, "pagepath", c.PagePath)
 }
 
 // ContentOf rebuilds the content of a stored outbound message.

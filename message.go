@@ -116,22 +116,22 @@ type Conversation struct {
 
 // Fields stores the kind-specific fields of an Inbound, for Message.Fields.
 func (m *Inbound) Fields() map[string]string {
-	f := map[string]string{}
-	add := func(k, v string) {
-		if v != "" {
-			f[k] = v
+	return nonEmpty("pic_url", m.PicURL, "media_id", m.MediaID, "title", m.Title, "appid", m.CardAppID,
+		"pagepath", m.PagePath, "thumb_url", m.ThumbURL, "thumb_media_id", m.ThumbMediaID,
+		"session_from", m.SessionFrom)
+}
+
+// nonEmpty builds a map of the given key, value pairs whose value is not empty; nil
+// when none is, so that a message without fields stores none.
+func nonEmpty(pairs ...string) map[string]string {
+	var f map[string]string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			if f == nil {
+				f = make(map[string]string)
+			}
+			f[pairs[i]] = pairs[i+1]
 		}
-	}
-	add("pic_url", m.PicURL)
-	add("media_id", m.MediaID)
-	add("title", m.Title)
-	add("appid", m.CardAppID)
-	add("pagepath", m.PagePath)
-	add("thumb_url", m.ThumbURL)
-	add("thumb_media_id", m.ThumbMediaID)
-	add("session_from", m.SessionFrom)
-	if len(f) == 0 {
-		return nil
 	}
 	return f
 }

@@ -223,3 +223,12 @@ func (e *env) received(openID string) map[string]int {
 	}
 	return out
 }
+
+// receivedTexts lists, in arrival order, the texts the simulated user got.
+func (e *env) receivedTexts(openID string) []string {
+	var out []string
+	for _, d := range e.wx.Received(appID, openID) {
+		out = append(out, d.Text)
+	}
+	return out
+}

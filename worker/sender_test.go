@@ -138,10 +138,7 @@ func testOrder(t *testing.T, o envOptions) {
 	}
 	e.settle(t, ids...)
 	for c := range 3 {
-		var texts []string
-		for _, d := range e.wx.Received(appID, fmt.Sprintf("o%d", c)) {
-			texts = append(texts, d.Text)
-		}
+		texts := e.receivedTexts(fmt.Sprintf("o%d", c))
 		for i := 1; i < len(texts); i++ {
 			if texts[i] < texts[i-1] {
 				t.Fatalf("customer o%d received out of order: %v", c, texts)
@@ -421,10 +418,7 @@ func testTwoNodes(t *testing.T, o envOptions) {
 	}
 	e.settle(t, ids...)
 	for c := range 5 {
-		var texts []string
-		for _, d := range e.wx.Received(appID, fmt.Sprintf("o%d", c)) {
-			texts = append(texts, d.Text)
-		}
+		texts := e.receivedTexts(fmt.Sprintf("o%d", c))
 		if len(texts) != 20 {
 			t.Errorf("customer o%d received %d messages, want 20", c, len(texts))
 		}
