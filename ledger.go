@@ -11,9 +11,13 @@ import (
 // it refused a send the ledger had allowed.
 type QuotaLedger struct {
 	Grants []QuotaGrant
-	// Sends are when outbound messages used the window: the time WeChat accepted each,
-	// or, for messages still queued, the time they were queued (they will use it).
+	// Sends are when WeChat accepted outbound messages.
 	Sends []time.Time
+	// Pending are when messages not yet sent were queued. They will use the window
+	// as it is when they go, not as it was when queued, so each counts as a send at
+	// the later of its time and the moment asked about: a grant that came after it
+	// is not taken to cover it twice.
+	Pending []time.Time
 	// Corrections are WeChat's refusals (45015, 45047) at the time they came back.
 	Corrections []QuotaCorrection
 }
@@ -46,7 +50,7 @@ func (l QuotaLedger) At(now time.Time) QuotaStanding {
 		grant *QuotaGrant
 		code  int
 	}
-	events := make([]event, 0, len(l.Grants)+len(l.Sends)+len(l.Corrections))
+	events := make([]event, 0, len(l.Grants)+len(l.Sends)+len(l.Pending)+len(l.Corrections))
 	for i := range l.Grants {
 		events = append(events, event{at: l.Grants[i].GrantedAt, grant: &l.Grants[i]})
 	}
@@ -55,6 +59,9 @@ func (l QuotaLedger) At(now time.Time) QuotaStanding {
 	}
 	for _, s := range l.Sends {
 		events = append(events, event{at: s, order: 2})
+	}
+	for _, p := range l.Pending {
+		events = append(events, event{at: later(p, now), order: 2})
 	}
 	sort.SliceStable(events, func(i, j int) bool {
 		if events[i].at.Equal(events[j].at) {

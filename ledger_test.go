@@ -48,6 +48,9 @@ func TestLedgerRefusals(t *testing.T) {
 			Grants:      []QuotaGrant{msg},
 			Corrections: []QuotaCorrection{{At: t0.Add(3 * time.Second), Code: WxQuotaUsedUp}}},
 			time.Minute, RuleCount, []string{"45047"}},
+		{"pending messages count at now, after a newer grant", QuotaLedger{
+			Grants: []QuotaGrant{enterSession(t0), userMessage(t0.Add(10 * time.Second))}, Pending: sendsAt(t0.Add(time.Second), 2)},
+			11 * time.Second, "", []string{"3 of 5 replies left"}},
 		{"correction in the future is ignored", QuotaLedger{Grants: []QuotaGrant{msg}, Corrections: []QuotaCorrection{{At: t0.Add(5 * time.Hour), Code: WxWindowClosed}}},
 			time.Hour, "", nil},
 	}

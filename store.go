@@ -66,7 +66,7 @@ type OutboxStore interface {
 	// the customer, so that two concurrent sends cannot both take the last allowance.
 	Enqueue(ctx context.Context, req *OutboundRequest, now time.Time, allow func(QuotaLedger) error) (*Message, error)
 	// Ledger returns what a customer's reply window at now follows from. withQueued
-	// counts messages not yet sent as sends (at the time they were queued).
+	// adds the messages not yet sent, as the ledger's Pending.
 	Ledger(ctx context.Context, appID, openID string, now time.Time, withQueued bool) (QuotaLedger, error)
 	// DueOutbound returns up to limit queued messages due by now, oldest first, at
 	// most one per customer: the customer's oldest unfinished message, and only if no

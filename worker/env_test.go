@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
@@ -231,4 +232,19 @@ func (e *env) receivedTexts(openID string) []string {
 		out = append(out, d.Text)
 	}
 	return out
+}
+
+// roundRobin has customers o0…o{customers-1} write, then queues n texts "m000",
+// "m001", … to them in turn, and returns the messages' ids. The texts sort in the
+// order they were queued.
+func (e *env) roundRobin(t *testing.T, customers, n int) []int64 {
+	t.Helper()
+	for c := range customers {
+		e.userWrites(t, fmt.Sprintf("o%d", c), int64(c+1))
+	}
+	ids := make([]int64, 0, n)
+	for i := range n {
+		ids = append(ids, e.send(t, fmt.Sprintf("o%d", i%customers), text(fmt.Sprintf("m%03d", i))))
+	}
+	return ids
 }

@@ -129,14 +129,7 @@ func testOrder(t *testing.T, o envOptions) {
 	o.rules.UserMessage.Sends = 1000
 	e := newEnv(t, o)
 	e.wx.SetFaults(sim.Faults{SystemErrorShare: 0.3})
-	var ids []int64
-	for c := range 3 {
-		e.userWrites(t, fmt.Sprintf("o%d", c), int64(c+1))
-	}
-	for i := range 30 {
-		ids = append(ids, e.send(t, fmt.Sprintf("o%d", i%3), text(fmt.Sprintf("m%02d", i))))
-	}
-	e.settle(t, ids...)
+	e.settle(t, e.roundRobin(t, 3, 30)...)
 	for c := range 3 {
 		texts := e.receivedTexts(fmt.Sprintf("o%d", c))
 		for i := 1; i < len(texts); i++ {
@@ -409,14 +402,7 @@ func testTwoNodes(t *testing.T, o envOptions) {
 	go func() { defer close(done); second.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	var ids []int64
-	for c := range 5 {
-		e.userWrites(t, fmt.Sprintf("o%d", c), int64(c+1))
-	}
-	for i := range 100 {
-		ids = append(ids, e.send(t, fmt.Sprintf("o%d", i%5), text(fmt.Sprintf("m%03d", i))))
-	}
-	e.settle(t, ids...)
+	e.settle(t, e.roundRobin(t, 5, 100)...)
 	for c := range 5 {
 		texts := e.receivedTexts(fmt.Sprintf("o%d", c))
 		if len(texts) != 20 {

@@ -106,6 +106,21 @@ func openStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	return sqlstore.Open(ctx, dsn, sqlstore.Options{NoIngest: true})
 }
 
+// openAppStore is openStore for a command about one app: it fails, with the store
+// closed, when the app does not exist.
+func openAppStore(ctx context.Context, dsn, appID string) (*sqlstore.Store, *kefu.App, error) {
+	s, err := openStore(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	app, err := s.App(ctx, appID)
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, app, nil
+}
+
 func appAdd(ctx context.Context, env *cmdEnv, args []string) error {
 	var f appFlags
 	fs := newFlags(env, "app add", "app add --appid wx… --token … [flags]")

@@ -74,15 +74,11 @@ func benchIngest(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.maxDuration)
 	defer cancel()
-	store, err := openStore(ctx, f.db)
+	store, app, err := openAppStore(ctx, f.db, f.appID)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	app, err := store.App(ctx, f.appID)
-	if err != nil {
-		return err
-	}
 	mode := app.Mode
 	if f.mode != "" {
 		if mode, err = kefu.ParseMode(f.mode); err != nil {

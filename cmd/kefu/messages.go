@@ -56,14 +56,11 @@ func runMessages(ctx context.Context, env *cmdEnv, args []string) error {
 		fmt.Fprintln(env.stderr, "kefu messages: --app is required")
 		return errUsage
 	}
-	s, err := openStore(ctx, db)
+	s, _, err := openAppStore(ctx, db, appID)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if _, err := s.App(ctx, appID); err != nil {
-		return err
-	}
 	out := newMessagePrinter(env, asJSON)
 	const page = 1000
 	for printed := 0; limit == 0 || printed < limit; {

@@ -47,14 +47,11 @@ func runSend(ctx context.Context, env *cmdEnv, args []string) error {
 		fmt.Fprintln(env.stderr, "kefu send: say what to send: --text, --image, --link-url or --card-path")
 		return errUsage
 	}
-	s, err := openStore(ctx, db)
+	s, _, err := openAppStore(ctx, db, appID)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if _, err := s.App(ctx, appID); err != nil {
-		return err
-	}
 	// Enqueueing needs no WeChat API: the serving process's sender delivers.
 	sender := worker.NewSender(worker.SenderConfig{Store: s})
 	if image != "" {

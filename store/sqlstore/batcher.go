@@ -126,7 +126,7 @@ func (b *batcher) commit(batch []*ingestRequest) {
 	ctx := context.Background()
 	var err error
 	for attempt := 0; ; attempt++ {
-		err = b.inTx(ctx, func(tx *sql.Tx) error {
+		err = b.store.inWriteTx(ctx, func(tx *sql.Tx) error {
 			return b.store.ingestBatch(ctx, tx, batch)
 		})
 		// A transaction that lost a lock conflict with another node did nothing;
@@ -151,18 +151,6 @@ func (b *batcher) commit(batch []*ingestRequest) {
 	for _, r := range batch {
 		b.commit([]*ingestRequest{r})
 	}
-}
-
-func (b *batcher) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := b.store.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 // stop lets the writers commit what was already handed to them, then ends them.

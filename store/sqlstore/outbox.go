@@ -130,10 +130,8 @@ func (s *Store) ledger(ctx context.Context, q on, appID, openID string, now time
 		case kefu.StatusSent:
 			l.Sends = append(l.Sends, fromMillis(done))
 		case kefu.StatusQueued, kefu.StatusSending:
-			// A message not yet sent will use the window as it is when it goes,
-			// not as it was when queued: count it now at the earliest.
 			if withQueued {
-				l.Sends = append(l.Sends, later(fromMillis(queued), now))
+				l.Pending = append(l.Pending, fromMillis(queued))
 			}
 		case kefu.StatusFailed:
 			// Dated by the start of the refused attempt (set by the claim): what
@@ -247,13 +245,6 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 func randomHex(n int) string {

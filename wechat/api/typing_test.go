@@ -16,18 +16,7 @@ func TestTyping(t *testing.T) {
 	e := newEnv(t, setup{})
 	ctx := context.Background()
 	e.wrote("u1")
-	if err := e.client.SetTyping(ctx, testApp, "u1", true); err != nil {
-		t.Fatal(err)
-	}
-	if !e.sim.Typing(testApp, "u1") {
-		t.Fatal("the user does not see the typing indicator")
-	}
-	if err := e.client.SetTyping(ctx, testApp, "u1", false); err != nil {
-		t.Fatal(err)
-	}
-	if e.sim.Typing(testApp, "u1") {
-		t.Fatal("the typing indicator is still on after CancelTyping")
-	}
+	e.typingOnOff(t, "u1")
 	if n := e.count(businessTypingPath); n != 0 {
 		t.Fatalf("%d calls on the business path while the classic one works", n)
 	}
@@ -51,21 +40,28 @@ func TestTypingFallsBackToBusinessPath(t *testing.T) {
 		}
 		return false
 	}})
-	ctx := context.Background()
 	e.wrote("u1")
-	if err := e.client.SetTyping(ctx, testApp, "u1", true); err != nil {
-		t.Fatal(err)
-	}
-	if !e.sim.Typing(testApp, "u1") {
-		t.Fatal("the user does not see the typing indicator")
-	}
-	if err := e.client.SetTyping(ctx, testApp, "u1", false); err != nil {
-		t.Fatal(err)
-	}
-	if e.sim.Typing(testApp, "u1") {
-		t.Fatal("the typing indicator is still on")
-	}
+	e.typingOnOff(t, "u1")
 	if c, b := e.count(typingPath), e.count(businessTypingPath); c != 1 || b != 2 {
 		t.Fatalf("classic path %d, business path %d calls; want 1 and 2", c, b)
+	}
+}
+
+// typingOnOff switches the user's typing indicator on and off, checking that the
+// user sees each.
+func (e *env) typingOnOff(t *testing.T, openID string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.client.SetTyping(ctx, testApp, openID, true); err != nil {
+		t.Fatal(err)
+	}
+	if !e.sim.Typing(testApp, openID) {
+		t.Fatal("the user does not see the typing indicator")
+	}
+	if err := e.client.SetTyping(ctx, testApp, openID, false); err != nil {
+		t.Fatal(err)
+	}
+	if e.sim.Typing(testApp, openID) {
+		t.Fatal("the typing indicator is still on after CancelTyping")
 	}
 }
