@@ -60,7 +60,7 @@ type App struct {
 
 // Validate checks everything that can be checked without WeChat.
 func (a App) Validate() error {
-	if !validAppID(a.AppID) {
+	if !ValidAppID(a.AppID) {
 		return Errorf(EInvalid, "appid %q: want wx followed by letters or digits (as shown in the mini program console)", a.AppID)
 	}
 	if a.OriginalID != "" && !strings.HasPrefix(a.OriginalID, "gh_") {
@@ -93,7 +93,10 @@ func (a App) Validate() error {
 	return nil
 }
 
-func validAppID(s string) bool {
+// ValidAppID reports whether s has the shape of an appid kefu accepts: "wx" and
+// letters or digits, at most 32 characters. The webhook checks it before a lookup or
+// a log line, so that an invented path costs neither.
+func ValidAppID(s string) bool {
 	if len(s) < 3 || len(s) > 32 || !strings.HasPrefix(s, "wx") {
 		return false
 	}

@@ -52,19 +52,26 @@ type Inbound struct {
 	Raw []byte
 	// ReceivedAt is when kefu received the push, by its own clock.
 	ReceivedAt time.Time
+	// Pair, when set, asks Ingest to record the (timestamp, nonce) the push's URL
+	// was signed with, and to refuse the push if that pair came before with
+	// another body (see SignedPair).
+	Pair *SignedPair
 }
 
 // DedupKey is the key under which WeChat's retries of one push collapse into one
 // stored message: the MsgId when there is one, otherwise the sender, the creation
-// time and the event (protocol.md §8). Unrelated events (KindOther) may come several
-// in one second from one system sender (media checks, say), so their key also holds
-// a hash of the document, which a retry repeats exactly.
+// time and the event (docs/protocol.md §8). That rule is WeChat's for events, and it
+// is kept for the two kefu knows (entering the chat, the console's test event). Any
+// other push without a MsgId — a text or image whose MsgId is missing or 0, or an
+// unrelated event, of which a system sender may push several in one second — also
+// gets a hash of its document, which a retry repeats exactly: two different pushes
+// of one second must not collapse into one and lose the second after "success".
 func (m *Inbound) DedupKey() string {
 	if m.MsgID != 0 {
 		return "m:" + strconv.FormatInt(m.MsgID, 10)
 	}
 	key := "e:" + m.OpenID + ":" + strconv.FormatInt(m.CreateTime, 10) + ":" + m.MsgType + ":" + m.Event
-	if m.Kind == KindOther {
+	if m.Kind != KindEnter && m.Kind != KindDebugDemo {
 		h := fnv.New64a()
 		h.Write(m.Raw)
 		key += ":" + strconv.FormatUint(h.Sum64(), 36)

@@ -56,6 +56,14 @@ func TestDedupKey(t *testing.T) {
 		{"message and event with the same fields", textPush("o1", 42, "hi"),
 			func() *Inbound { m := textPush("o1", 0, "hi"); return m }(), false},
 		{"MsgId 42 against an event", textPush("o1", 42, "hi"), eventPush("42", t0, ""), false},
+		// A text or image without MsgId is told apart by its document, as WeChat's
+		// retry repeats it exactly.
+		{"no MsgId, same second, other text", withRaw(textPush("o1", 0, "a")), withRaw(textPush("o1", 0, "b")), false},
+		{"no MsgId, same document", withRaw(textPush("o1", 0, "a")), withRaw(textPush("o1", 0, "a")), true},
+		{"unrelated events, same second, other documents",
+			withRawText(eventPush("o1", t0, "wxa_media_check"), "1"), withRawText(eventPush("o1", t0, "wxa_media_check"), "2"), false},
+		{"enter events ignore the document (WeChat's rule)",
+			withRawText(enter(), "1"), withRawText(enter(), "2"), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,6 +76,14 @@ func TestDedupKey(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withRaw gives a push a document that depends on its content, as WeChat's would.
+func withRaw(m *Inbound) *Inbound { return withRawText(m, m.Content) }
+
+func withRawText(m *Inbound, text string) *Inbound {
+	m.Raw = []byte(`{"MsgType":"` + m.MsgType + `","Content":"` + text + `"}`)
+	return m
 }
 
 func TestDedupKeyShape(t *testing.T) {

@@ -21,8 +21,11 @@ type ingestRequest struct {
 	msg  *kefu.Inbound
 	key  pushKey // computed once: batches sort and match on it
 	res  kefu.IngestResult
-	err  error
-	done chan struct{}
+	// refused is set when the push itself is turned away inside a batch that
+	// commits (kefu.ErrPairReused): it is answered with that, and stored nowhere.
+	refused error
+	err     error
+	done    chan struct{}
 }
 
 // batcher is the group commit: pushes that arrive while a commit is in progress wait
@@ -140,10 +143,12 @@ func (b *batcher) commit(batch []*ingestRequest) {
 			b.committed(batch)
 		}
 		for _, r := range batch {
+			r.err = err
 			if err != nil {
 				r.res = kefu.IngestResult{}
+			} else if r.refused != nil {
+				r.res, r.err = kefu.IngestResult{}, r.refused
 			}
-			r.err = err
 			close(r.done)
 		}
 		return
@@ -176,7 +181,7 @@ func (b *batcher) committed(batch []*ingestRequest) {
 		return
 	}
 	for _, r := range batch {
-		if (r.msg.Kind == kefu.KindImage || r.msg.Kind == kefu.KindCard) && !r.res.Duplicate {
+		if (r.msg.Kind == kefu.KindImage || r.msg.Kind == kefu.KindCard) && !r.res.Duplicate && r.refused == nil {
 			b.onMedia()
 			return
 		}

@@ -74,7 +74,7 @@ func keyOf(m *kefu.Inbound) pushKey { return pushKey{m.AppID, m.DedupKey()} }
 // cannot deadlock. Nothing is written for a push that is already stored.
 func (s *Store) ingestBatch(ctx context.Context, tx *sql.Tx, batch []*ingestRequest) error {
 	for _, r := range batch {
-		r.res = kefu.IngestResult{}
+		r.res, r.refused = kefu.IngestResult{}, nil
 		if r.msg.ReceivedAt.IsZero() {
 			r.msg.ReceivedAt = s.clock.Now()
 		}
@@ -86,6 +86,10 @@ func (s *Store) ingestBatch(ctx context.Context, tx *sql.Tx, batch []*ingestRequ
 		}
 		return a.dedupKey < b.dedupKey
 	})
+	batch, err := s.checkPairs(ctx, tx, batch)
+	if err != nil {
+		return err
+	}
 	// Two copies of one push in the same batch: the first stands for both.
 	var unique []*ingestRequest
 	copies := map[*ingestRequest]*ingestRequest{}

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"OtherEventsStoredWithoutCustomer", testOtherEvents},
 		{"EnterGrantsDoNotAccumulate", testEnterGrants},
 		{"ConcurrentRetriesStoredOnce", testConcurrentRetries},
+		{"SignedPairs", testSignedPairs},
 		{"MessagesFilter", testMessagesFilter},
 		{"CountByDedupKey", testCountByDedupKey},
 		{"DeleteAppCascades", testDeleteAppCascades},

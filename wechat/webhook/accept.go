@@ -1,6 +1,8 @@
 package webhook
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -28,7 +30,9 @@ type answer struct {
 var successAnswer = answer{contentType: "text/plain; charset=utf-8", body: []byte("success"), result: "success"}
 
 // accept runs the push through authentication, decryption, decoding and the durable
-// commit. Any failure before the commit stores nothing.
+// commit. Any failure before the commit stores nothing. The URL's signature is
+// checked before the body is read: WeChat signs every push's URL in every mode
+// (docs/protocol.md §4.1), so a request without it costs a hash, never a parse.
 func (h *Handler) accept(w http.ResponseWriter, r *http.Request, appID string) (answer, pushInfo, *rejection) {
 	var p pushInfo
 	entry, rej := h.lookup(r.Context(), appID)
@@ -37,7 +41,10 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, appID string) (
 	}
 	app := entry.app
 	params := parseParams(r)
-	if rej := h.checkTimestamp(params); rej != nil {
+	if rej := h.checkTimestamp(&params); rej != nil {
+		return answer{}, p, rej
+	}
+	if rej := checkSignature(app, params); rej != nil {
 		return answer{}, p, rej
 	}
 	body, rej := h.readBody(w, r)
@@ -57,22 +64,39 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, appID string) (
 		}
 	case params.encryptType == "aes":
 		return answer{}, p, errMissingCipher
+	// No downgrade: an app in secure or compatible mode takes ciphertext only. In
+	// compatible mode WeChat sends it beside the plaintext, so a push without it is
+	// a genuine push's URL with the ciphertext stripped (docs/decisions.md).
+	case app.Mode == kefu.ModeSecure:
+		return answer{}, p, errDowngrade
+	case app.Mode == kefu.ModeCompat:
+		return answer{}, p, errCompatPlain
 	default:
 		p.mode, p.inbound = string(kefu.ModePlain), &outer.Inbound
-		// No downgrade: once an app is in secure mode only ciphertext is taken.
-		if app.Mode == kefu.ModeSecure {
-			return answer{}, p, errDowngrade
-		}
-		if rej := checkSignature(app, params); rej != nil {
-			return answer{}, p, rej
-		}
 	}
 	m := p.inbound
 	m.AppID, m.ReceivedAt = app.AppID, h.cfg.Clock.Now()
+	var pk pairKey
+	if app.Mode == kefu.ModePlain {
+		// Only a plaintext-mode app takes pushes whose body no signature covers.
+		sum := sha256.Sum256(body)
+		m.Pair = &kefu.SignedPair{Timestamp: params.ts, Nonce: params.nonce,
+			BodyHash: hex.EncodeToString(sum[:]), Sealed: p.sealed()}
+		pk = pairKey{app.AppID, params.ts, params.nonce}
+		if !m.Pair.Sealed && h.replays.conflicts(pk, m.Pair.BodyHash, m.ReceivedAt) {
+			return answer{}, p, errReplayed
+		}
+	}
 	res, err := h.cfg.Ingester.Ingest(r.Context(), m)
+	if errors.Is(err, kefu.ErrPairReused) {
+		return answer{}, p, errReplayed
+	}
 	if err != nil {
 		h.log.Error("ingest failed", "app", app.AppID, "err", err)
 		return answer{}, p, errStore
+	}
+	if m.Pair != nil {
+		h.replays.remember(pk, m.Pair.BodyHash, m.ReceivedAt)
 	}
 	if res.Duplicate {
 		h.log.Debug("duplicate push", "app", app.AppID, "wx_msgid", m.MsgID)

@@ -34,13 +34,17 @@ type Config struct {
 	// Transfer, when set, decides which user messages are answered with
 	// transfer_customer_service, handing the user to WeChat's own web tool.
 	Transfer func(*kefu.App, *kefu.Inbound) bool
+	// ReplayCacheSize bounds how many signed pairs of plaintext pushes are kept in
+	// memory in front of the store's record; 0: 65536.
+	ReplayCacheSize int
 }
 
 // Handler serves GET and POST /wx/{appid}.
 type Handler struct {
-	cfg  Config
-	apps *appCache
-	log  *slog.Logger
+	cfg     Config
+	apps    *appCache
+	replays *replayCache
+	log     *slog.Logger
 }
 
 // New returns a Handler.
@@ -57,7 +61,21 @@ func New(cfg Config) *Handler {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 1 << 20
 	}
-	return &Handler{cfg: cfg, apps: newAppCache(cfg.Apps, cfg.Clock, cfg.AppTTL), log: cfg.Logger}
+	if cfg.ReplayCacheSize <= 0 {
+		cfg.ReplayCacheSize = 1 << 16
+	}
+	// A pair is worth keeping while the window would let its URL in; with the
+	// window off, for as long as the store keeps it (a day).
+	pairTTL := cfg.TimestampWindow + time.Minute
+	if cfg.TimestampWindow <= 0 {
+		pairTTL = 24 * time.Hour
+	}
+	return &Handler{
+		cfg:     cfg,
+		apps:    newAppCache(cfg.Apps, cfg.Clock, cfg.AppTTL),
+		replays: newReplayCache(pairTTL, cfg.ReplayCacheSize),
+		log:     cfg.Logger,
+	}
 }
 
 // Register adds the webhook's routes to mux.
@@ -73,7 +91,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	p := parseParams(r)
 	entry, rej := h.lookup(r.Context(), appID)
 	if rej == nil {
-		rej = h.checkTimestamp(p)
+		rej = h.checkTimestamp(&p)
 	}
 	if rej == nil {
 		rej = checkSignature(entry.app, p)
@@ -115,18 +133,27 @@ func (h *Handler) observe(appID, mode, result string, start time.Time) {
 }
 
 // refuse answers a rejected request with its status and short reason. The body of
-// the request is never logged (DESIGN.md invariant 8).
+// the request is never logged (docs/architecture.md invariant 8), nor a path that
+// is not an appid: anyone can send one of any length.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, appID string, rej *rejection) {
 	level := slog.LevelWarn
 	if rej.status >= 500 {
 		level = slog.LevelError
+	}
+	if !kefu.ValidAppID(appID) {
+		appID = "(malformed)"
 	}
 	h.log.Log(r.Context(), level, "push refused", "app", appID, "reason", rej.reason,
 		"method", r.Method, "remote", r.RemoteAddr)
 	http.Error(w, rej.reason, rej.status)
 }
 
+// lookup finds the app a request is for. An appid of a shape kefu never registers
+// is refused before any lookup.
 func (h *Handler) lookup(ctx context.Context, appID string) (*appEntry, *rejection) {
+	if !kefu.ValidAppID(appID) {
+		return nil, errUnknownApp
+	}
 	entry, err := h.apps.get(ctx, appID)
 	if kefu.ErrorCodeOf(err) == kefu.ENotFound {
 		return nil, errUnknownApp
@@ -142,6 +169,7 @@ func (h *Handler) lookup(ctx context.Context, appID string) (*appEntry, *rejecti
 type params struct {
 	signature, timestamp, nonce, echostr string
 	encryptType, msgSignature            string
+	ts                                   int64 // timestamp, once checkTimestamp read it
 }
 
 func parseParams(r *http.Request) params {
@@ -152,12 +180,13 @@ func parseParams(r *http.Request) params {
 	}
 }
 
-// checkTimestamp applies the replay window to the request's timestamp.
-func (h *Handler) checkTimestamp(p params) *rejection {
+// checkTimestamp reads the request's timestamp and applies the window to it.
+func (h *Handler) checkTimestamp(p *params) *rejection {
 	sec, err := strconv.ParseInt(p.timestamp, 10, 64)
 	if err != nil {
 		return errBadTimestamp
 	}
+	p.ts = sec
 	if w := h.cfg.TimestampWindow; w > 0 {
 		d := h.cfg.Clock.Now().Sub(time.Unix(sec, 0))
 		if d > w || d < -w {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +34,7 @@ type server struct {
 	clock    *testclock.Clock
 	url      string
 	observed *recorder
+	nonce    int // the last nonce build used: each push gets its own, as from WeChat
 }
 
 type options struct {
@@ -104,7 +106,8 @@ func (s *server) build(app *kefu.App, mode kefu.Mode, m *kefu.Inbound) pushreq.R
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	r, err := signer.Build(m, s.clock.Now().Unix(), "12345")
+	s.nonce++
+	r, err := signer.Build(m, s.clock.Now().Unix(), strconv.Itoa(12345+s.nonce))
 	if err != nil {
 		s.t.Fatal(err)
 	}

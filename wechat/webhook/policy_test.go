@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,6 +49,27 @@ func TestRefusalsStoreNothing(t *testing.T) {
 		{"downgrade to plaintext in secure mode", kefu.ModeSecure, kefu.ModePlain, func(s *server, a *kefu.App, r *pushreq.Request) string {
 			return a.AppID
 		}, 400},
+		// In compatible mode WeChat sends the ciphertext beside the plaintext; a push
+		// without it is a genuine URL with its ciphertext stripped.
+		{"plaintext in compatible mode", kefu.ModeCompat, kefu.ModePlain, func(s *server, a *kefu.App, r *pushreq.Request) string {
+			return a.AppID
+		}, 400},
+		{"compat push stripped of its ciphertext", kefu.ModeCompat, kefu.ModeCompat, func(s *server, a *kefu.App, r *pushreq.Request) string {
+			plain := s.build(a, kefu.ModePlain, text(2, "forged"))
+			r.Body = plain.Body
+			r.Query.Del("encrypt_type")
+			r.Query.Del("msg_signature")
+			return a.AppID
+		}, 400},
+		// The URL's signature is checked in every mode, before the body is read.
+		{"secure with a bad signature", kefu.ModeSecure, kefu.ModeSecure, func(s *server, a *kefu.App, r *pushreq.Request) string {
+			r.Query.Set("signature", "0000000000000000000000000000000000000000")
+			return a.AppID
+		}, 403},
+		{"secure without signature", kefu.ModeSecure, kefu.ModeSecure, func(s *server, a *kefu.App, r *pushreq.Request) string {
+			r.Query.Del("signature")
+			return a.AppID
+		}, 403},
 		{"ciphertext for another appid", kefu.ModeSecure, kefu.ModeSecure, func(s *server, a *kefu.App, r *pushreq.Request) string {
 			other := *a
 			other.AppID = "wx1111111111111111"
@@ -87,6 +109,9 @@ func TestRefusalsStoreNothing(t *testing.T) {
 		{"unknown app", kefu.ModePlain, kefu.ModePlain, func(s *server, a *kefu.App, r *pushreq.Request) string {
 			return "wx9999999999999999"
 		}, 404},
+		{"appid of the wrong shape", kefu.ModePlain, kefu.ModePlain, func(s *server, a *kefu.App, r *pushreq.Request) string {
+			return "wx" + strings.Repeat("9", 40)
+		}, 404},
 		{"encrypted push to an app without a key", kefu.ModePlain, kefu.ModeSecure, func(s *server, a *kefu.App, r *pushreq.Request) string {
 			a.AESKey = ""
 			if err := s.store.UpdateApp(context.Background(), a); err != nil {
@@ -112,14 +137,15 @@ func TestRefusalsStoreNothing(t *testing.T) {
 	}
 }
 
-// WeChat applies a mode switch at once, so an app in plaintext or compatible mode
-// takes secure pushes too, and an app in compatible mode takes plaintext.
+// WeChat applies a mode switch at once, so an app in plaintext mode takes pushes of
+// every mode, and apps in compatible and secure mode take each other's (both carry
+// ciphertext). Plaintext pushes to an app that is not in plaintext mode are refused
+// (see TestRefusals).
 func TestModeSwitchTolerance(t *testing.T) {
 	for _, tc := range []struct{ app, push kefu.Mode }{
 		{kefu.ModePlain, kefu.ModeSecure},
 		{kefu.ModePlain, kefu.ModeCompat},
 		{kefu.ModeCompat, kefu.ModeSecure},
-		{kefu.ModeCompat, kefu.ModePlain},
 		{kefu.ModeSecure, kefu.ModeCompat},
 	} {
 		s := newServer(t, time.Unix(1714112445, 0), options{window: 5 * time.Minute})

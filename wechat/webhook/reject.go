@@ -30,6 +30,8 @@ var (
 	errDecrypt         = reject(http.StatusBadRequest, "decrypt", "cannot decrypt Encrypt")
 	errWrongAppID      = reject(http.StatusBadRequest, "decrypt", "ciphertext is for another appid")
 	errDowngrade       = reject(http.StatusBadRequest, "downgrade", "plaintext push refused: the app is in secure mode")
+	errCompatPlain     = reject(http.StatusBadRequest, "downgrade", "plaintext push refused: the app is in compatible mode")
+	errReplayed        = reject(http.StatusForbidden, "replayed", "signature already used with another body")
 	errNoEchostr       = reject(http.StatusBadRequest, "malformed", "missing echostr")
 	errStore           = reject(http.StatusServiceUnavailable, "store_error", "cannot store the message now; retry")
 )
