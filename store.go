@@ -133,7 +133,7 @@ type Store interface {
 	MessageStore
 	OutboxStore
 	MediaStore
-	// Ping reports whether the database answers, for readiness checks.
-	Ping(ctx context.Context) error
+	// Ready reports whether the store can commit now, for readiness checks.
+	Ready(ctx context.Context) error
 	Close() error
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"time"
 
 	"kefu"
 )
@@ -41,7 +42,8 @@ func MediaHandler(store MediaReader) http.Handler {
 	})
 }
 
-// RegisterMedia adds the media route to mux.
-func RegisterMedia(mux *http.ServeMux, store MediaReader) {
-	mux.Handle("GET "+MediaPath+"{key}", MediaHandler(store))
+// RegisterMedia adds the media route to mux; a download must be over within
+// writeTimeout.
+func RegisterMedia(mux *http.ServeMux, store MediaReader, writeTimeout time.Duration) {
+	mux.Handle("GET "+MediaPath+"{key}", Deadlines{Write: writeTimeout}.Wrap(MediaHandler(store)))
 }

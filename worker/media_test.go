@@ -75,7 +75,7 @@ func testInboundImage(t *testing.T, o envOptions) {
 	}
 	srv := httptest.NewServer(func() http.Handler {
 		mux := http.NewServeMux()
-		web.RegisterMedia(mux, e.store)
+		web.RegisterMedia(mux, e.store, time.Minute)
 		return mux
 	}())
 	defer srv.Close()

@@ -20,6 +20,8 @@ const benchUsage = `Usage: kefu bench COMMAND [flags]
   send     queue N messages for many customers and let the sender deliver them to
            the simulated WeChat API over loopback: sends per second, time from
            queued to sent, and a check that each arrived exactly once
+  refuse   send N requests with a wrong signature and a large nested body, and
+           measure the server's CPU per refused request
 `
 
 func runBench(ctx context.Context, env *cmdEnv, args []string) error {
@@ -29,6 +31,8 @@ func runBench(ctx context.Context, env *cmdEnv, args []string) error {
 			return benchIngest(ctx, env, args[1:])
 		case "send":
 			return benchSend(ctx, env, args[1:])
+		case "refuse":
+			return benchRefuse(ctx, env, args[1:])
 		case baselineVerb: // run by --baseline in a child process
 			return bench.ServeBaseline(ctx, env.stdout)
 		}

@@ -33,7 +33,21 @@ type serveConfig struct {
 	tokenMode       string
 	apiTimeout      time.Duration
 	sendWorkers     int
+	mediaTimeout    time.Duration
 }
+
+// Timeouts of the HTTP servers. A push is small and WeChat gives up after 5 s, so its
+// route is tight; stored images get --media-timeout; every other route the default.
+const (
+	readHeaderTimeout   = 10 * time.Second
+	defaultReadTimeout  = 30 * time.Second
+	defaultWriteTimeout = 30 * time.Second
+	webhookTimeout      = 10 * time.Second
+	idleTimeout         = 2 * time.Minute
+	// maxHeaderBytes is far above what WeChat's pushes carry (a URL of a few hundred
+	// bytes), and far below Go's 1 MiB default.
+	maxHeaderBytes = 64 << 10
+)
 
 func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	var c serveConfig
@@ -51,6 +65,7 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	fs.StringVar(&c.tokenMode, "token-mode", "stable", "access tokens from stable_token (several instances may share an app) or the classic token endpoint (only if nothing else fetches tokens for the app)")
 	fs.DurationVar(&c.apiTimeout, "api-timeout", 10*time.Second, "timeout of each call to WeChat's API")
 	fs.IntVar(&c.sendWorkers, "send-workers", 8, "customers sent to at once (each customer's messages go one at a time, in order)")
+	fs.DurationVar(&c.mediaTimeout, "media-timeout", time.Minute, "how long one download of a stored image may take before the connection is cut")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -63,8 +78,8 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	if _, err := api.ParseTokenMode(c.tokenMode); err != nil {
 		return err
 	}
-	if c.sendWorkers < 1 || c.apiTimeout <= 0 {
-		return fmt.Errorf("--send-workers and --api-timeout must be positive")
+	if c.sendWorkers < 1 || c.apiTimeout <= 0 || c.mediaTimeout <= 0 {
+		return fmt.Errorf("--send-workers, --api-timeout and --media-timeout must be positive")
 	}
 	log, err := newLogger(env.stderr, c.logLevel, c.logFormat)
 	if err != nil {
@@ -76,6 +91,20 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 		return err
 	}
 	return serve(ctx, c, log, ln)
+}
+
+// newHTTPServer is an http.Server with kefu's limits: no header, body or answer
+// may take or hold a connection for long, whatever the route.
+func newHTTPServer(h http.Handler, writeTimeout time.Duration, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       defaultReadTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // serve runs the server on ln until ctx ends, then shuts down gracefully: it stops
@@ -106,11 +135,13 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 	defer func() { stopWorkers(); <-workersDone }()
 
 	mux := http.NewServeMux()
+	pushes := http.NewServeMux()
 	webhook.New(webhook.Config{
 		Apps: store, Ingester: store, Logger: log, Observer: m,
 		TimestampWindow: c.tsWindow, MaxBody: c.maxBody,
-	}).Register(mux)
-	web.RegisterMedia(mux, store)
+	}).Register(pushes)
+	mux.Handle("/wx/", web.Deadlines{Read: webhookTimeout, Write: webhookTimeout}.Wrap(pushes))
+	web.RegisterMedia(mux, store, c.mediaTimeout)
 	mux.Handle("GET /metrics", m.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -118,9 +149,9 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := store.Ping(ctx); err != nil {
+		if err := store.Ready(ctx); err != nil {
 			log.Warn("not ready", "err", err)
-			http.Error(w, "store unreachable", http.StatusServiceUnavailable)
+			http.Error(w, "the database cannot commit now", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")
@@ -129,13 +160,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 	if c.debugAddr != "" {
 		go servePprof(ctx, c.debugAddr, log)
 	}
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(mux, defaultWriteTimeout, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("kefu serving", "addr", ln.Addr().String(), "db", store.Dialect())

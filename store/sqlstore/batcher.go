@@ -18,9 +18,9 @@ var errNoIngest = errors.New("store opened without ingest")
 
 // ingestRequest is one push waiting for its commit.
 type ingestRequest struct {
-	msg  *kefu.Inbound
-	key  pushKey // computed once: batches sort and match on it
-	res  kefu.IngestResult
+	msg *kefu.Inbound
+	key pushKey // computed once: batches sort and match on it
+	res kefu.IngestResult
 	// refused is set when the push itself is turned away inside a batch that
 	// commits (kefu.ErrPairReused): it is answered with that, and stored nowhere.
 	refused error
@@ -141,6 +141,8 @@ func (b *batcher) commit(batch []*ingestRequest) {
 	if err == nil || len(batch) == 1 {
 		if err == nil {
 			b.committed(batch)
+		} else {
+			b.store.ingestFailed()
 		}
 		for _, r := range batch {
 			r.err = err

@@ -56,8 +56,9 @@ type Store struct {
 	// were last pruned (Unix milliseconds)
 	pairTTL     time.Duration
 	pairsPruned atomic.Int64
+	ready       readiness
 	closing     sync.Once
-	closed   error
+	closed      error
 }
 
 var _ kefu.Store = (*Store)(nil)
@@ -182,12 +183,6 @@ func (s *Store) openSQLite(path string) error {
 
 // Dialect names the database kind: "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.dialect.name }
-
-// Ping reports whether the database answers.
-func (s *Store) Ping(ctx context.Context) error {
-	var one int
-	return s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
-}
 
 // Close stops the ingest writer after the pushes already handed to it are committed,
 // then closes the database.
