@@ -53,9 +53,7 @@ func TestSlowMediaReaderIsCut(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no answer head: %v", err)
 	}
-	start := time.Now()
-	n, err := io.Copy(io.Discard, resp.Body)
-	t.Logf("read for %v: %v", time.Since(start), err)
+	n, _ := io.Copy(io.Discard, resp.Body)
 	if n >= size {
 		t.Fatalf("the slow reader got all %d bytes: the answer was never cut", n)
 	}
