@@ -111,7 +111,7 @@ func ValidAppID(s string) bool {
 // ValidAESKey reports whether s is an EncodingAESKey: 43 characters of the standard
 // base64 alphabet that decode, with a trailing "=", to 32 bytes. The decoding is
 // deliberately not Strict: the 43rd character carries two unused bits that real keys
-// set (protocol.md §5.1).
+// set (docs/protocol.md §5.1).
 func ValidAESKey(s string) bool {
 	if len(s) != 43 {
 		return false

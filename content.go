@@ -11,11 +11,11 @@ import (
 const KindLink Kind = "link"
 
 // MaxTextBytes is the longest text kefu sends. WeChat's limit for mini programs is
-// unpublished (protocol.md §14, 45002 beyond it); 2048 UTF-8 bytes is the conservative
+// unpublished (docs/protocol.md §14, 45002 beyond it); 2048 UTF-8 bytes is the conservative
 // figure, checked before a message is queued rather than learned from a refusal.
 const MaxTextBytes = 2048
 
-// MaxImageBytes is the largest image kefu uploads (protocol.md §10.3: 2 MB is the
+// MaxImageBytes is the largest image kefu uploads (docs/protocol.md §10.3: 2 MB is the
 // conservative client-side limit).
 const MaxImageBytes = 2 << 20
 

@@ -16,7 +16,7 @@ const (
 	EConflict     ErrorCode = "conflict"
 	EUnauthorized ErrorCode = "unauthorized"
 	EInternal     ErrorCode = "internal"
-	EQuota        ErrorCode = "quota" // WeChat's reply window (protocol.md §12) does not allow a send
+	EQuota        ErrorCode = "quota" // WeChat's reply window (docs/protocol.md §12) does not allow a send
 )
 
 // Error is a domain error whose Message is safe to show to an operator or agent.

@@ -40,7 +40,7 @@ type QuotaStanding struct {
 }
 
 // At folds the ledger into the standing at now. Grants do not accumulate
-// (protocol.md §12): a grant inside a live window raises the count to at most the
+// (docs/protocol.md §12): a grant inside a live window raises the count to at most the
 // grant's own allowance and the expiry to the later of the two; outside a window it
 // starts afresh. Sends in a live window use one each. Events after now are ignored.
 func (l QuotaLedger) At(now time.Time) QuotaStanding {

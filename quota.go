@@ -8,7 +8,7 @@ type Grant struct {
 	Window time.Duration
 }
 
-// QuotaRules are WeChat's reply allowances (下发条件, protocol.md §12). The numbers
+// QuotaRules are WeChat's reply allowances (下发条件, docs/protocol.md §12). The numbers
 // differ between WeChat's older and current documents, so they are configurable.
 type QuotaRules struct {
 	UserMessage  Grant // the user wrote: 5 sends within 48 h

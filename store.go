@@ -100,7 +100,7 @@ type Media struct {
 	CreatedAt   time.Time
 }
 
-// MediaStore keeps images as blobs in the database (DESIGN.md §5), the media_ids
+// MediaStore keeps images as blobs in the database (docs/architecture.md §5), the media_ids
 // WeChat knows them by, and the re-hosting state of inbound media.
 type MediaStore interface {
 	// PutMedia stores m (AppID, ContentType, Data) and fills in its Key, Size, SHA256

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// WeChatAPI is what kefu asks of WeChat's server API (protocol.md §10), one mini
+// WeChatAPI is what kefu asks of WeChat's server API (docs/protocol.md §10), one mini
 // program at a time. wechat/api implements it against api.weixin.qq.com or the
 // simulator; workers depend on this interface, not on that package.
 //
@@ -60,7 +60,7 @@ func AsAPIFailure(err error) (APIFailure, bool) {
 	return f, ok
 }
 
-// The WeChat errcodes kefu acts on by number (protocol.md §11).
+// The WeChat errcodes kefu acts on by number (docs/protocol.md §11).
 const (
 	WxSystemError   = -1
 	WxInvalidMedia  = 40007 // media_id unknown or expired: upload again

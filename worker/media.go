@@ -12,7 +12,7 @@ import (
 	"kefu"
 )
 
-// MediaTTL is how long WeChat keeps an inbound media_id (protocol.md §10.3).
+// MediaTTL is how long WeChat keeps an inbound media_id (docs/protocol.md §10.3).
 const MediaTTL = 72 * time.Hour
 
 // maxInboundMedia bounds what the fetcher keeps of one image; WeChat's are far
@@ -34,7 +34,7 @@ type MediaFetcherConfig struct {
 	RetryBase, RetryCeiling time.Duration
 }
 
-// MediaFetcher re-hosts inbound media (DESIGN.md invariant 6): every image, and every
+// MediaFetcher re-hosts inbound media (docs/architecture.md invariant 6): every image, and every
 // mini program card's thumbnail, is downloaded right after ingest and stored, and
 // tried again while WeChat still has it, so that history never shows a dead image.
 type MediaFetcher struct {

@@ -45,7 +45,7 @@ type SenderConfig struct {
 }
 
 // Sender is the Go API for sending (Send, StoreImage, Typing, Quota) and the worker
-// (Run) that delivers what was queued: one row before one request (DESIGN.md
+// (Run) that delivers what was queued: one row before one request (docs/architecture.md
 // invariant 4), retried only when WeChat provably did not take it.
 type Sender struct {
 	cfg   SenderConfig

@@ -39,7 +39,7 @@ const (
 )
 
 // TestCrashRecovery kills `kefu serve` with SIGKILL while pushes are in flight,
-// restarts it on the same database, and checks invariants 1 and 3 of DESIGN.md §4:
+// restarts it on the same database, and checks invariants 1 and 3 of docs/architecture.md §4:
 // every push answered "success" before the kill survived it, and after WeChat's
 // retries every push is stored exactly once.
 func TestCrashRecovery(t *testing.T) {

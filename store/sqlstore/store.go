@@ -140,7 +140,7 @@ func (s *Store) openPostgres(dsn string) error {
 // openSQLite opens two handles on one file: a single writer connection, so writes
 // never wait on SQLite's lock within this process, and a pool of readers that WAL
 // lets run beside it. synchronous=FULL makes every commit durable before Ingest
-// returns (DESIGN.md invariant 1).
+// returns (docs/architecture.md invariant 1).
 func (s *Store) openSQLite(path string) error {
 	s.dialect = sqliteDialect
 	path = strings.TrimPrefix(path, "sqlite://")

@@ -32,7 +32,7 @@ func parseAnswer(op string, body []byte) (*answer, error) {
 }
 
 // unixTime is created_at, which WeChat documents as a number of seconds and shows as
-// a string in its example (protocol.md §10.3). It reads either, and leaves anything
+// a string in its example (docs/protocol.md §10.3). It reads either, and leaves anything
 // else zero rather than failing an upload that did succeed.
 type unixTime int64
 

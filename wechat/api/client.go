@@ -21,7 +21,7 @@ const (
 	DefaultTokenMargin = 5 * time.Minute
 )
 
-// TokenMode selects the token endpoint (protocol.md §10.5, §10.6).
+// TokenMode selects the token endpoint (docs/protocol.md §10.5, §10.6).
 type TokenMode int
 
 const (

@@ -12,13 +12,13 @@ type verdict struct {
 }
 
 // IsTokenError reports whether code says the access token itself was refused
-// (protocol.md §11): the client refreshes it and tries the call once more.
+// (docs/protocol.md §11): the client refreshes it and tries the call once more.
 func IsTokenError(code int) bool {
 	return code == 40001 || code == 40014 || code == 42001
 }
 
 // verdicts classify the errcodes of the customer-service, media and token APIs
-// (protocol.md §10, §11). Only -1 and 45011 are retryable: WeChat did nothing and
+// (docs/protocol.md §10, §11). Only -1 and 45011 are retryable: WeChat did nothing and
 // says so. A token error reaches a caller only after a refresh did not cure it.
 var verdicts = map[int]verdict{
 	-1:    {true, "WeChat was busy (system error) and did nothing; trying again later may succeed."},

@@ -1,4 +1,4 @@
-// Package api is kefu's client for WeChat's server API (protocol.md §10): access
+// Package api is kefu's client for WeChat's server API (docs/protocol.md §10): access
 // tokens, customer-service send and typing, temporary media upload and download. It
 // implements kefu.WeChatAPI against api.weixin.qq.com or the simulator in wechat/sim.
 //
@@ -13,10 +13,10 @@
 // once more with a fresh one.
 //
 // Every failure is an *Error that says whether trying again is safe. kefu never sends
-// a message twice because of its own retry (DESIGN invariant 4), so a transport
+// a message twice because of its own retry (docs/architecture.md invariant 4), so a transport
 // failure counts as retryable only when the request provably never left this process
 // (httptrace's WroteRequest had not fired); a lost answer to a send is final.
 //
 // Secrets and access tokens travel only in request bodies and query strings; they are
-// stripped from every error and never logged (DESIGN invariant 8).
+// stripped from every error and never logged (docs/architecture.md invariant 8).
 package api

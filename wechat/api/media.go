@@ -15,7 +15,7 @@ import (
 	"kefu"
 )
 
-// MediaTTL is how long WeChat keeps temporary media (protocol.md §10.3).
+// MediaTTL is how long WeChat keeps temporary media (docs/protocol.md §10.3).
 const MediaTTL = 72 * time.Hour
 
 // uploadable are the image types UploadImage takes, as http.DetectContentType

@@ -10,7 +10,7 @@ import (
 	"kefu"
 )
 
-// sendBody is customerServiceMessage.send's body (protocol.md §10.1).
+// sendBody is customerServiceMessage.send's body (docs/protocol.md §10.1).
 type sendBody struct {
 	ToUser  string     `json:"touser"`
 	MsgType string     `json:"msgtype"`
@@ -36,7 +36,7 @@ type linkPart struct {
 }
 
 // cardPart carries the app's own appid, which the current reference lists as
-// required and the older mini-program doc omits (protocol.md §10.1).
+// required and the older mini-program doc omits (docs/protocol.md §10.1).
 type cardPart struct {
 	Title        string `json:"title"`
 	PagePath     string `json:"pagepath"`

@@ -39,7 +39,7 @@ type cachedToken struct {
 const refreshRetryGap = 30 * time.Second
 
 // defaultExpiresIn stands in for a missing expires_in: the documented lifetime
-// (protocol.md §10.5). Were it wrong, the token error path would recover.
+// (docs/protocol.md §10.5). Were it wrong, the token error path would recover.
 const defaultExpiresIn = 7200 * time.Second
 
 // maxExpiresIn (seconds) caps expires_in: WeChat's is at most 7200, and a wild value
@@ -143,7 +143,7 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// stableTokenRequest is getStableAccessToken's body (protocol.md §10.6).
+// stableTokenRequest is getStableAccessToken's body (docs/protocol.md §10.6).
 type stableTokenRequest struct {
 	GrantType    string `json:"grant_type"`
 	AppID        string `json:"appid"`

@@ -23,7 +23,7 @@ const (
 )
 
 // Answer bounds: WeChat's JSON answers are a few hundred bytes; its images are at
-// most 10 MB (protocol.md §10.3).
+// most 10 MB (docs/protocol.md §10.3).
 const (
 	maxJSONAnswer  = 1 << 20
 	maxMediaAnswer = 10 << 20

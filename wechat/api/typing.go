@@ -7,7 +7,7 @@ import (
 )
 
 // The typing paths: the mini-program doc names the first, the service-account doc
-// says mini programs use the second (protocol.md §10.2).
+// says mini programs use the second (docs/protocol.md §10.2).
 const (
 	typingPath         = "/cgi-bin/message/custom/typing"
 	businessTypingPath = "/cgi-bin/message/custom/business/typing"

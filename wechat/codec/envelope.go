@@ -6,7 +6,7 @@ import (
 	"kefu"
 )
 
-// EncryptedReply is the secure-mode reply envelope (protocol.md §5.5): a passive
+// EncryptedReply is the secure-mode reply envelope (docs/protocol.md §5.5): a passive
 // reply other than "success" must reach WeChat encrypted, with a signature over the
 // reply's own timestamp and nonce. The JSON tags pin the official key casing and
 // order; easywechat's lowercase keys are not what WeChat documents.

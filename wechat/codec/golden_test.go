@@ -58,10 +58,10 @@ func TestDecodeGolden(t *testing.T) {
 }
 
 func TestReplyGolden(t *testing.T) {
-	// The identities and time of the transfer example in protocol.md §9.
+	// The identities and time of the transfer example in docs/protocol.md §9.
 	m := &kefu.Inbound{ToUserName: "fromuser", OpenID: "touser"}
 	now := time.Unix(1399197672, 0)
-	// The reply values of vector V1, protocol.md §6.
+	// The reply values of vector V1, docs/protocol.md §6.
 	r := EncryptedReply{
 		Encrypt:      v1Encrypt,
 		MsgSignature: "1b9339964ed2e271e7c7b6ff2b0ef902fc94dea1",
@@ -138,5 +138,5 @@ func checkGolden(t *testing.T, path string, got []byte) {
 	}
 }
 
-// v1Encrypt is the Encrypt of the official reply in vector V1, protocol.md §6.
+// v1Encrypt is the Encrypt of the official reply in vector V1, docs/protocol.md §6.
 const v1Encrypt = "ELGduP2YcVatjqIS+eZbp80MNLoAUWvzzyJxgGzxZO/5sAvd070Bs6qrLARC9nVHm48Y4hyRbtzve1L32tmxSQ=="

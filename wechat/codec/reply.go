@@ -8,7 +8,7 @@ import (
 )
 
 // msgTypeTransfer is the passive reply that hands the user's message to WeChat's web
-// customer-service tool (protocol.md §9).
+// customer-service tool (docs/protocol.md §9).
 const msgTypeTransfer = "transfer_customer_service"
 
 // TransferReply builds the transfer_customer_service passive reply to the push m in

@@ -8,7 +8,7 @@ import (
 	"kefu"
 )
 
-// The official final reply of vector V1 (protocol.md §6), byte for byte.
+// The official final reply of vector V1 (docs/protocol.md §6), byte for byte.
 const v1FinalReply = `{"Encrypt":"ELGduP2YcVatjqIS+eZbp80MNLoAUWvzzyJxgGzxZO/5sAvd070Bs6qrLARC9nVHm48Y4hyRbtzve1L32tmxSQ==","MsgSignature":"1b9339964ed2e271e7c7b6ff2b0ef902fc94dea1","TimeStamp":1713424427,"Nonce":"415670741"}`
 
 func v1Reply() EncryptedReply {

@@ -1,5 +1,5 @@
 // Package crypt implements the cryptography of WeChat message push (the
-// WXBizMsgCrypt scheme, protocol.md §3–§5): the SHA-1 signatures WeChat puts on
+// WXBizMsgCrypt scheme, docs/protocol.md §3–§5): the SHA-1 signatures WeChat puts on
 // every request, and the AES-256-CBC envelope (the "Encrypt" field) used in secure
 // and compatible modes. A Cipher holds one mini program's current and previous
 // EncodingAESKey so that changing the key in the admin console does not drop pushes

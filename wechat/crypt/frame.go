@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// The plaintext inside an envelope (FullStr, protocol.md §5.2) is
+// The plaintext inside an envelope (FullStr, docs/protocol.md §5.2) is
 // random(16) || msg_len(4, big-endian) || msg || appid, then PKCS#7-32 padding.
 const (
 	randomLen = 16

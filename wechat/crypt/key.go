@@ -16,7 +16,7 @@ type Key [32]byte
 
 // ParseKey decodes an EncodingAESKey, which is base64 of the 32-byte key with the
 // final "=" dropped. The decoding is deliberately not base64 Strict: the 43rd
-// character carries two unused bits, and real keys set them (protocol.md §5.1).
+// character carries two unused bits, and real keys set them (docs/protocol.md §5.1).
 // The alphabet and length are still checked exactly, so a pasted key with a stray
 // space, newline or URL-safe character is rejected rather than silently altered.
 func ParseKey(encodingAESKey string) (Key, error) {

@@ -15,7 +15,7 @@ func TestParseKey(t *testing.T) {
 	}{
 		{vecAESKey, strings.Repeat("00", 32)},
 		// The last three set the unused low bits of the 43rd character, which a
-		// Strict decoder rejects (protocol.md §5.1).
+		// Strict decoder rejects (docs/protocol.md §5.1).
 		{"kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR", "916c4f115d94103cb15a998f74a0b71787603c398ebdf297d471a71140d2d5a4"},
 		{"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "69b71d79f8218a39259a7a29aabb2dbafc31cb3d35db7e39ebbf3d0010831051"},
 		{"jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "8d69989bbaabe67328014c194631ad0719b3dca035b64023df292447aab60760"},

@@ -2,7 +2,7 @@ package crypt
 
 // padBlock is the PKCS#7 block size of the scheme. WeChat pads to the key length,
 // 32, not to the AES block size, so every envelope is whole 32-byte blocks and a
-// pad byte may be as large as 32 (protocol.md §5.1).
+// pad byte may be as large as 32 (docs/protocol.md §5.1).
 const padBlock = 32
 
 // padLen is the number of pad bytes PKCS#7 adds to n bytes: 1 to 32, a whole

@@ -1,6 +1,6 @@
 package crypt
 
-// Official test vectors, copied as data from protocol.md §6.
+// Official test vectors, copied as data from docs/protocol.md §6.
 
 const (
 	vecToken     = "AAAAA"

@@ -1,5 +1,5 @@
 // Package pushreq builds the HTTP requests WeChat sends to a developer's server: URL
-// verification and pushes, signed and (per mode) encrypted exactly as protocol.md
+// verification and pushes, signed and (per mode) encrypted exactly as docs/protocol.md
 // §3–§5 describe. The load generator uses it, and so do tests and the simulator that
 // play WeChat's part.
 package pushreq
@@ -83,7 +83,7 @@ func (s *Signer) Build(m *kefu.Inbound, timestamp int64, nonce string) (Request,
 }
 
 // ContentType is the Content-Type WeChat is taken to send for a format
-// (protocol.md §4.2: the docs do not say; these are the usual values).
+// (docs/protocol.md §4.2: the docs do not say; these are the usual values).
 func ContentType(f kefu.Format) string {
 	if f == kefu.FormatJSON {
 		return "application/json"

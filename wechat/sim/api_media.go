@@ -33,7 +33,7 @@ type uploadBody struct {
 	CreatedAt int64  `json:"created_at"`
 }
 
-// serveUpload is uploadTempMedia (protocol.md §10.3): multipart, file in the part
+// serveUpload is uploadTempMedia (docs/protocol.md §10.3): multipart, file in the part
 // named "media", type=image only (40004). Errors: 41005 without a media part, 40009
 // over MediaLimit, 40005 when the bytes are not JPEG, PNG or GIF (format and size
 // rules are UNCONFIRMED for mini programs).
@@ -96,7 +96,7 @@ func tooLarge(err error) bool {
 	return errors.As(err, &mbe)
 }
 
-// serveMediaGet is getTempMedia (protocol.md §10.4): the bytes with their type and
+// serveMediaGet is getTempMedia (docs/protocol.md §10.4): the bytes with their type and
 // an attachment file name, or a JSON 40007 for an unknown or expired media_id.
 func (a *API) serveMediaGet(w http.ResponseWriter, r *http.Request) {
 	if _, e := a.authorize(r); e != nil {

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// sendRequest is the body of customerServiceMessage.send (protocol.md §10.1).
+// sendRequest is the body of customerServiceMessage.send (docs/protocol.md §10.1).
 // Unknown fields are ignored, as WeChat does.
 type sendRequest struct {
 	ToUser  string `json:"touser"`
@@ -134,7 +134,7 @@ func (a *API) message(req *sendRequest, now time.Time) (Delivery, *apiError) {
 }
 
 // httpURL is the simulator's link rule: an absolute http(s) URL with a host. WeChat's
-// own rules (domains, length) are UNCONFIRMED (protocol.md §14).
+// own rules (domains, length) are UNCONFIRMED (docs/protocol.md §14).
 func httpURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""

@@ -11,7 +11,7 @@ import (
 )
 
 // token is one access token. Classic and stable tokens share the type and the lookup
-// table but never affect each other (protocol.md §10.6).
+// table but never affect each other (docs/protocol.md §10.6).
 type token struct {
 	value     string
 	app       *app
@@ -48,7 +48,7 @@ type tokenBody struct {
 	ExpiresIn   int64  `json:"expires_in"`
 }
 
-// serveToken is getAccessToken (protocol.md §10.5): every call issues a new token and
+// serveToken is getAccessToken (docs/protocol.md §10.5): every call issues a new token and
 // the one before keeps working for 5 more minutes.
 func (a *API) serveToken(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -78,7 +78,7 @@ type stableRequest struct {
 	ForceRefresh bool   `json:"force_refresh"`
 }
 
-// serveStableToken is getStableAccessToken (protocol.md §10.6). Normal mode returns
+// serveStableToken is getStableAccessToken (docs/protocol.md §10.6). Normal mode returns
 // the current token until 5 minutes before it expires, then a new one while the old
 // lives out its time. force_refresh revokes every live stable token of the app at
 // once; past its limits (20 a day, 30 s apart) it is ignored and the call behaves as
@@ -193,7 +193,7 @@ func (a *API) authorize(r *http.Request) (*app, *apiError) {
 }
 
 // ExpireTokens makes every token of appID expire now, so clients can be tested
-// against 42001 (protocol.md §15 "expired token" fault).
+// against 42001 (docs/protocol.md §15 "expired token" fault).
 func (a *API) ExpireTokens(appID string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -11,12 +11,12 @@ type typingRequest struct {
 	BusinessID string `json:"businessid"`
 }
 
-// serveTyping is customerServiceMessage.setTyping on both its paths (protocol.md
+// serveTyping is customerServiceMessage.setTyping on both its paths (docs/protocol.md
 // §10.2). Checks run in this order: token, body, command (45072), user (40003), send
 // conditions (45015/45047: "impossible if the send conditions are not met"), then for
 // Typing only: an exchange in the last 30 s (45080) and not already typing (45081).
 // CancelTyping succeeds whether or not the indicator is on. Typing uses no quota
-// (UNCONFIRMED, protocol.md §12).
+// (UNCONFIRMED, docs/protocol.md §12).
 func (a *API) serveTyping(w http.ResponseWriter, r *http.Request) {
 	ap, e := a.authorize(r)
 	if e != nil {

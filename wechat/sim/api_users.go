@@ -47,7 +47,7 @@ type Card struct {
 
 // UserMessage records that openID wrote to appID's customer service, as the push side
 // does when a simulated user sends anything: the reply window opens or widens with
-// Rules.UserMessage (not accumulating, protocol.md §12), and it counts as a message
+// Rules.UserMessage (not accumulating, docs/protocol.md §12), and it counts as a message
 // exchange for typing's 30 s rule. It fails only for an unknown app or empty openid.
 func (a *API) UserMessage(appID, openID string) error {
 	return a.userActed(appID, openID, a.opts.Rules.UserMessage, true)
@@ -86,7 +86,7 @@ func (a *API) userActed(appID, openID string, g kefu.Grant, exchange bool) error
 // grant applies one qualifying action. Inside a live window the count becomes the
 // larger of what is left and the grant, and the expiry the later of the two; outside
 // one the grant starts afresh. This max() reading of "不累加" is UNCONFIRMED
-// (protocol.md §12) and matches kefu.ComputeQuota.
+// (docs/protocol.md §12) and matches kefu.ComputeQuota.
 func (u *user) grant(g kefu.Grant, now time.Time) {
 	end := now.Add(g.Window)
 	if now.Before(u.expiresAt) {

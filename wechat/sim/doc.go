@@ -1,5 +1,5 @@
 // Package sim is an offline stand-in for WeChat's side of mini-program customer
-// service (protocol.md §15): anyone can try kefu, or their own server, without
+// service (docs/protocol.md §15): anyone can try kefu, or their own server, without
 // reaching WeChat, and every test above the unit level uses it as the fake WeChat.
 //
 // It has two halves. The API server (api_*.go): an http.Handler (API) that answers

@@ -6,8 +6,8 @@ import (
 	"net/http"
 )
 
-// WeChat error codes the API server answers with (protocol.md §10, §11). Where
-// protocol.md leaves a code UNCONFIRMED, the choice is explained beside it.
+// WeChat error codes the API server answers with (docs/protocol.md §10, §11). Where
+// docs/protocol.md leaves a code UNCONFIRMED, the choice is explained beside it.
 const (
 	codeSystemError     = -1
 	codeOK              = 0
@@ -39,7 +39,7 @@ const (
 )
 
 // errorMessages are the errmsg texts; where WeChat's exact text was never seen
-// (protocol.md §11 "*"), they follow wechatpy's constant names or WeChat's global
+// (docs/protocol.md §11 "*"), they follow wechatpy's constant names or WeChat's global
 // return-code table.
 var errorMessages = map[int]string{
 	codeSystemError:     "system error",

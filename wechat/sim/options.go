@@ -9,9 +9,9 @@ import (
 // Defaults for APIOptions fields left zero.
 const (
 	DefaultTokenTTL   = 7200 * time.Second
-	DefaultTextLimit  = 2048             // bytes; UNCONFIRMED for mini programs (protocol.md §14)
-	DefaultMediaLimit = 10 << 20         // bytes; UNCONFIRMED (protocol.md §10.3)
-	DefaultMediaTTL   = 72 * time.Hour   // media_id lifetime (protocol.md §10.3)
+	DefaultTextLimit  = 2048             // bytes; UNCONFIRMED for mini programs (docs/protocol.md §14)
+	DefaultMediaLimit = 10 << 20         // bytes; UNCONFIRMED (docs/protocol.md §10.3)
+	DefaultMediaTTL   = 72 * time.Hour   // media_id lifetime (docs/protocol.md §10.3)
 	tokenOverlap      = 5 * time.Minute  // classic: the superseded token keeps working this long
 	stableRotateEarly = 5 * time.Minute  // stable: a new token is issued this long before expiry
 	forceRefreshGap   = 30 * time.Second // stable: force_refresh at most this often

@@ -8,7 +8,7 @@ import (
 )
 
 // NoticeUnavailable is the system notice WeChat shows a user when a push found no
-// acceptable answer (protocol.md §8).
+// acceptable answer (docs/protocol.md §8).
 const NoticeUnavailable = "该小程序客服暂时无法提供服务，请稍后再试"
 
 // Sent is something a simulated user did in the chat: entering it, or a message.

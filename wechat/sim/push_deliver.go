@@ -117,12 +117,12 @@ func noAnswer(err error) error {
 	return fmt.Errorf("no answer: %w", err)
 }
 
-// classify judges one answer (protocol.md §8): HTTP 200 with "success" or an empty
+// classify judges one answer (docs/protocol.md §8): HTTP 200 with "success" or an empty
 // body is delivered; a valid transfer_customer_service reply to a user message is
 // transferred; anything else — another status, any other body, a reply other than
 // success to an event, a transfer that fails its checks — is abnormal (the error
 // says why) and WeChat tries again. The body must be exactly "success": surrounding
-// white space is not forgiven (an assumption; protocol.md §8 quotes the literal).
+// white space is not forgiven (an assumption; docs/protocol.md §8 quotes the literal).
 func classify(e *endpoint, m *kefu.Inbound, a answer) (Outcome, error) {
 	switch {
 	case a.err != nil:
@@ -143,7 +143,7 @@ func classify(e *endpoint, m *kefu.Inbound, a answer) (Outcome, error) {
 }
 
 // isUserMessage reports whether m may be transferred to the web tool: user messages
-// may, events (entering the chat) may not (protocol.md §9, §13).
+// may, events (entering the chat) may not (docs/protocol.md §9, §13).
 func isUserMessage(m *kefu.Inbound) bool {
 	return m.Kind == kefu.KindText || m.Kind == kefu.KindImage || m.Kind == kefu.KindCard
 }

@@ -25,7 +25,7 @@ func (s *Simulator) nextMsgID() int64 {
 	}
 }
 
-// newNonce returns a random decimal nonce like WeChat's (protocol.md §3: e.g.
+// newNonce returns a random decimal nonce like WeChat's (docs/protocol.md §3: e.g.
 // "1514711492").
 func newNonce() string {
 	var b [4]byte

@@ -17,7 +17,7 @@ import (
 const msgTypeTransfer = "transfer_customer_service"
 
 // checkTransfer accepts body only as a transfer_customer_service reply to the push m
-// (protocol.md §9), written in the app's format:
+// (docs/protocol.md §9), written in the app's format:
 //
 //   - secure mode: only the encrypted envelope (§5.5), its MsgSignature valid over
 //     token, TimeStamp, Nonce and Encrypt, its ciphertext opening with the app's
@@ -57,7 +57,7 @@ type envelope struct {
 
 // parseEnvelope reads an encrypted reply; a plaintext reply parses too, with no
 // Encrypt. JSON keys match case-insensitively (Go's rule), so easywechat's
-// lowercase keys pass as well as the official ones (protocol.md §5.5 allows this
+// lowercase keys pass as well as the official ones (docs/protocol.md §5.5 allows this
 // leniency), and TimeStamp and Nonce may each be a number or a string.
 func parseEnvelope(body []byte, f kefu.Format) (envelope, error) {
 	if f == kefu.FormatJSON {

@@ -9,7 +9,7 @@ import (
 )
 
 // WebToolState is where a user stands with WeChat's web customer-service tool
-// (网页版客服工具, protocol.md §9 and §13).
+// (网页版客服工具, docs/protocol.md §9 and §13).
 type WebToolState string
 
 // The web-tool states. A transfer puts the user in the FIFO queue (waiting), where
@@ -31,7 +31,7 @@ type webToolSession struct {
 
 // state returns u's web-tool state at now, ending an accepted session idle for
 // release. The 30 minutes are taken as idle time, not session age (UNCONFIRMED,
-// protocol.md §9). The caller holds s.mu.
+// docs/protocol.md §9). The caller holds s.mu.
 func (u *simUser) state(now time.Time, release time.Duration) WebToolState {
 	w := &u.webTool
 	if w.state == WebToolAccepted && now.Sub(w.lastActivity) >= release {

@@ -12,14 +12,14 @@ import (
 
 // Defaults for Options fields left zero.
 const (
-	// DefaultAttempts is how many times a push is delivered in all. protocol.md §8
+	// DefaultAttempts is how many times a push is delivered in all. docs/protocol.md §8
 	// reads "总共重试三次" as three deliveries; 1 + 3 is the other reading
 	// (UNCONFIRMED), hence the option.
 	DefaultAttempts = 3
-	// DefaultAttemptTimeout is how long WeChat waits for each answer (protocol.md §8).
+	// DefaultAttemptTimeout is how long WeChat waits for each answer (docs/protocol.md §8).
 	DefaultAttemptTimeout = 5 * time.Second
 	// DefaultWebToolRelease is how long an accepted web-tool session lasts without
-	// activity before WeChat resumes pushing to the developer URL (protocol.md §9).
+	// activity before WeChat resumes pushing to the developer URL (docs/protocol.md §9).
 	DefaultWebToolRelease = 30 * time.Minute
 )
 

@@ -84,7 +84,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /wx/{appid}", h.push)
 }
 
-// verify answers WeChat's URL check (protocol.md §3): a valid signature over token,
+// verify answers WeChat's URL check (docs/protocol.md §3): a valid signature over token,
 // timestamp and nonce gets the raw echostr back. The GET is never encrypted.
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	appID := r.PathValue("appid")

@@ -39,7 +39,7 @@ func TestModesAndFormats(t *testing.T) {
 	}
 }
 
-// The official secure JSON example (protocol.md §6 V1), byte for byte.
+// The official secure JSON example (docs/protocol.md §6 V1), byte for byte.
 func TestOfficialSecureJSONPush(t *testing.T) {
 	s := newServer(t, time.Unix(1714112445, 0), options{window: 5 * time.Minute})
 	s.addApp(officialAppID, kefu.ModeSecure, kefu.FormatJSON)

@@ -11,7 +11,7 @@ import (
 	"kefu/wechat/pushreq"
 )
 
-// Every refusal is a 4xx with a short reason and stores nothing (DESIGN.md
+// Every refusal is a 4xx with a short reason and stores nothing (docs/architecture.md
 // invariant 2).
 func TestRefusalsStoreNothing(t *testing.T) {
 	now := time.Unix(1714112445, 0)

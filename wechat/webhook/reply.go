@@ -10,7 +10,7 @@ import (
 
 // reply builds the answer to a stored push: "success", or transfer_customer_service
 // when the Transfer rule asks for it. Only user messages are ever transferred, never
-// events (protocol.md §9). A reply to a push that came encrypted is encrypted with
+// events (docs/protocol.md §9). A reply to a push that came encrypted is encrypted with
 // the key that opened it, and signed with the push's nonce echoed (§5.5).
 func (h *Handler) reply(entry *appEntry, p *pushInfo) (answer, error) {
 	m := p.inbound

@@ -32,7 +32,7 @@ func TestTransferReplyPlain(t *testing.T) {
 	}
 }
 
-// In secure mode the transfer reply is encrypted and signed (protocol.md §5.5), with
+// In secure mode the transfer reply is encrypted and signed (docs/protocol.md §5.5), with
 // the key that opened the push.
 func TestTransferReplySecure(t *testing.T) {
 	for _, format := range []kefu.Format{kefu.FormatXML, kefu.FormatJSON} {

@@ -9,7 +9,7 @@ import (
 	"kefu"
 )
 
-// The official URL-verification example (protocol.md §3, V0).
+// The official URL-verification example (docs/protocol.md §3, V0).
 func TestVerifyOfficialVector(t *testing.T) {
 	s := newServer(t, time.Unix(1714036504, 0), options{window: 5 * time.Minute})
 	s.addApp(officialAppID, kefu.ModeSecure, kefu.FormatJSON)

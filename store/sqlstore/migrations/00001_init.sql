@@ -57,7 +57,7 @@ CREATE TABLE messages (
     raw             BYTEA,
     create_time     BIGINT NOT NULL,
     received_at     BIGINT NOT NULL,
-    -- The reply allowance this message granted (protocol.md §12): grant_sends
+    -- The reply allowance this message granted (docs/protocol.md §12): grant_sends
     -- messages from grant_at until grant_expires_at. Kept on the message that
     -- granted it, which is the user's action, rather than in a table of its own:
     -- one row less to write per push.

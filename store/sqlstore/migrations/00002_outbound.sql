@@ -20,7 +20,7 @@ CREATE INDEX messages_outbox ON messages (appid, openid, id) WHERE status IN ('q
 CREATE INDEX messages_media_pending ON messages (next_attempt_at, id)
     WHERE direction = 'in' AND kind IN ('image', 'miniprogrampage') AND media_state = '';
 
--- Images as blobs (DESIGN.md §5): WeChat caps them small, and one database keeps
+-- Images as blobs (docs/architecture.md §5): WeChat caps them small, and one database keeps
 -- backups and several nodes simple. media_key is random, so that a URL naming it
 -- cannot be guessed from another.
 CREATE TABLE media (
