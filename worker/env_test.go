@@ -3,6 +3,7 @@ package worker_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
@@ -49,6 +50,9 @@ type envOptions struct {
 	noRun     bool // do not start the sender
 	sender    func(*worker.SenderConfig)
 	postgres  bool // a fresh PostgreSQL schema instead of a SQLite file (skips without KEFU_TEST_POSTGRES)
+	// pictures is the client's guarded client for picture URLs; nil: its default,
+	// which refuses loopback and so every test server.
+	pictures *http.Client
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -71,6 +75,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	}
 	e.client = api.New(api.Config{
 		BaseURL: e.server.URL, Clock: e.clock, TokenMode: o.tokenMode, Timeout: 5 * time.Second,
+		PictureClient: o.pictures,
 		Secret: func(ctx context.Context, id string) (string, error) {
 			a, err := e.store.App(ctx, id)
 			if err != nil {
