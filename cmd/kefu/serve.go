@@ -33,6 +33,8 @@ type serveConfig struct {
 	tokenMode       string
 	apiTimeout      time.Duration
 	sendWorkers     int
+	mediaURLHosts   string
+	egressAllow     string
 }
 
 func runServe(ctx context.Context, env *cmdEnv, args []string) error {
@@ -51,6 +53,8 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	fs.StringVar(&c.tokenMode, "token-mode", "stable", "access tokens from stable_token (several instances may share an app) or the classic token endpoint (only if nothing else fetches tokens for the app)")
 	fs.DurationVar(&c.apiTimeout, "api-timeout", 10*time.Second, "timeout of each call to WeChat's API")
 	fs.IntVar(&c.sendWorkers, "send-workers", 8, "customers sent to at once (each customer's messages go one at a time, in order)")
+	fs.StringVar(&c.mediaURLHosts, "media-url-hosts", defaultURLHosts(), "hosts an inbound picture may be fetched from by its URL when its media_id gives nothing (WeChat's CDN); none: never by URL")
+	fs.StringVar(&c.egressAllow, "egress-allow", "", "prefixes (10.8.0.0/16,127.0.0.1) that picture fetches by URL may reach although private or loopback, e.g. an internal mirror; by default only public addresses")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -65,6 +69,9 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	if c.sendWorkers < 1 || c.apiTimeout <= 0 {
 		return fmt.Errorf("--send-workers and --api-timeout must be positive")
+	}
+	if _, _, err := pictureFetching(c); err != nil {
+		return err
 	}
 	log, err := newLogger(env.stderr, c.logLevel, c.logFormat)
 	if err != nil {
