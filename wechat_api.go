@@ -23,7 +23,9 @@ type WeChatAPI interface {
 	UploadImage(ctx context.Context, appID string, data []byte) (mediaID string, expiresAt time.Time, err error)
 	// GetMedia downloads temporary media by media_id.
 	GetMedia(ctx context.Context, appID, mediaID string) (data []byte, contentType string, err error)
-	// FetchURL downloads a picture by URL (an inbound image's PicUrl).
+	// FetchURL downloads a picture by URL (an inbound image's PicUrl). The URL is
+	// outside input: implementations fetch only what their policy allows (WeChat's
+	// CDN hosts, public addresses) and refuse the rest.
 	FetchURL(ctx context.Context, url string) (data []byte, contentType string, err error)
 }
 

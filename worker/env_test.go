@@ -3,6 +3,7 @@ package worker_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
@@ -49,7 +50,17 @@ type envOptions struct {
 	noRun     bool // do not start the sender
 	sender    func(*worker.SenderConfig)
 	postgres  bool // a fresh PostgreSQL schema instead of a SQLite file (skips without KEFU_TEST_POSTGRES)
+	// pictures is the client's guarded client for picture URLs; nil: its default,
+	// which refuses loopback and so every test server.
+	pictures *http.Client
 }
+
+// testLease is the sending lease of the tests' senders. settle moves the test clock
+// 8 s at a time while retries wait, every few milliseconds of real time: with the
+// real 2-minute lease, a send that took some 30 ms on a busy machine would be taken
+// for abandoned by the other node and failed. The lease itself is tested apart
+// (TestRestart), with its default.
+const testLease = 1000 * time.Hour
 
 func newEnv(t *testing.T, o envOptions) *env {
 	t.Helper()
@@ -71,6 +82,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	}
 	e.client = api.New(api.Config{
 		BaseURL: e.server.URL, Clock: e.clock, TokenMode: o.tokenMode, Timeout: 5 * time.Second,
+		PictureClient: o.pictures,
 		Secret: func(ctx context.Context, id string) (string, error) {
 			a, err := e.store.App(ctx, id)
 			if err != nil {
@@ -81,7 +93,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	})
 	cfg := worker.SenderConfig{
 		Store: e.store, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond,
-		RetryBase: time.Second, RetryCeiling: 8 * time.Second,
+		RetryBase: time.Second, RetryCeiling: 8 * time.Second, SendingLease: testLease,
 		OnDone: func(m *kefu.Message, r kefu.DeliveryResult) {
 			e.mu.Lock()
 			e.done = append(e.done, m)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -14,10 +14,6 @@ import (
 
 // MediaTTL is how long WeChat keeps an inbound media_id (docs/protocol.md §10.3).
 const MediaTTL = 72 * time.Hour
-
-// maxInboundMedia bounds what the fetcher keeps of one image; WeChat's are far
-// smaller.
-const maxInboundMedia = 10 << 20
 
 // MediaFetcherConfig configures a MediaFetcher. Store and API are required.
 type MediaFetcherConfig struct {
@@ -32,15 +28,26 @@ type MediaFetcherConfig struct {
 	Poll time.Duration
 	// RetryBase and RetryCeiling shape the backoff between tries. 0: 5 s and 10 min.
 	RetryBase, RetryCeiling time.Duration
+	// URLHosts are the hosts whose PicUrl or ThumbUrl the fetcher downloads when the
+	// media_id gives nothing: WeChat's CDN (api.DefaultPictureHosts). The URL is the
+	// push's word, so any other is not fetched at all. Empty: never by URL.
+	URLHosts []string
+	// Limits bound the images kept; zero fields take ImageLimits' defaults.
+	Limits ImageLimits
 }
 
 // MediaFetcher re-hosts inbound media (docs/architecture.md invariant 6): every image, and every
 // mini program card's thumbnail, is downloaded right after ingest and stored, and
 // tried again while WeChat still has it, so that history never shows a dead image.
 type MediaFetcher struct {
-	cfg  MediaFetcherConfig
-	log  *slog.Logger
-	wake chan struct{}
+	cfg      MediaFetcherConfig
+	log      *slog.Logger
+	wake     chan struct{}
+	urlHosts map[string]bool // URLHosts, lower-cased, without a trailing dot
+	// decoding lets one image be decoded at a time, whatever the concurrency: a
+	// decoded image can take 4 bytes a pixel or more, and Limits allow tens of
+	// millions of pixels.
+	decoding chan struct{}
 }
 
 // NewMediaFetcher returns a MediaFetcher with defaults applied.
@@ -63,7 +70,13 @@ func NewMediaFetcher(cfg MediaFetcherConfig) *MediaFetcher {
 	if cfg.RetryCeiling <= 0 {
 		cfg.RetryCeiling = 10 * time.Minute
 	}
-	return &MediaFetcher{cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1)}
+	cfg.Limits = cfg.Limits.withDefaults()
+	f := &MediaFetcher{cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1),
+		urlHosts: make(map[string]bool), decoding: make(chan struct{}, 1)}
+	for _, h := range cfg.URLHosts {
+		f.urlHosts[normalHost(h)] = true
+	}
+	return f
 }
 
 // Wake makes the fetcher look for pending media now (after an ingest stored some).
@@ -118,33 +131,50 @@ func (f *MediaFetcher) round(ctx context.Context) bool {
 	return len(due) == limit && ctx.Err() == nil
 }
 
-// fetch tries each source of a message's media and stores the first that answers.
+// fetch tries each source of a message's media and stores the first that answers
+// with an image.
 func (f *MediaFetcher) fetch(ctx context.Context, m *kefu.Message) {
 	now := f.cfg.Clock.Now()
-	expires := m.CreateTime.Add(MediaTTL)
-	sources := mediaSources(m, now.Before(expires))
+	// WeChat keeps the media_id MediaTTL from when it made it, which the push's
+	// receipt follows within seconds. CreateTime is only what the push claims: one
+	// far in the future would keep the fetcher trying for ever. The URL, whose
+	// lifetime is not documented, is a second way to the same picture and is not
+	// tried longer either.
+	expires := m.ReceivedAt.Add(MediaTTL)
+	mediaID, picURL := mediaRefs(m)
+	if mediaID == "" && picURL == "" {
+		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaNone, "no media to fetch"))
+		return
+	}
+	if !now.Before(expires) {
+		// Stored before this kefu fetched media (an upgrade), or down for days:
+		// asking WeChat would only spend API quota.
+		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaFailed,
+			"WeChat no longer has this image: its media_id expired before it could be fetched"))
+		return
+	}
+	sources, skipped := f.sources(mediaID, picURL)
 	if len(sources) == 0 {
-		state, reason := kefu.MediaNone, "no media to fetch"
-		if len(mediaSources(m, true)) > 0 {
-			// Stored before this kefu fetched media (an upgrade), or down for days:
-			// asking WeChat would only spend API quota.
-			state, reason = kefu.MediaFailed, "WeChat no longer has this image: its media_id expired before it could be fetched"
-		}
-		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, state, reason))
+		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaFailed,
+			"nothing kefu may fetch: "+skipped))
 		return
 	}
 	var problems []string
 	for _, src := range sources {
-		data, ct, err := src.get(ctx, f.cfg.API, m.AppID)
+		data, _, err := src.get(ctx, f.cfg.API, m.AppID)
+		var contentType string
 		if err == nil {
-			err = checkImage(data, &ct)
+			contentType, err = f.checkImage(data)
 		}
 		if err == nil {
-			media := &kefu.Media{AppID: m.AppID, ContentType: ct, Data: data}
+			media := &kefu.Media{AppID: m.AppID, ContentType: contentType, Data: data}
 			f.record(ctx, m, f.cfg.Store.AttachMedia(ctx, m.ID, media))
 			return
 		}
 		problems = append(problems, src.name+": "+describe(err))
+	}
+	if skipped != "" {
+		problems = append(problems, skipped)
 	}
 	reason := strings.Join(problems, "; ")
 	retry := now.Add(backoff(m.Attempts+1, f.cfg.RetryBase, f.cfg.RetryCeiling))
@@ -157,6 +187,13 @@ func (f *MediaFetcher) fetch(ctx context.Context, m *kefu.Message) {
 	f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, retry, "", reason))
 }
 
+// checkImage checks data as an image within the limits, one decode at a time.
+func (f *MediaFetcher) checkImage(data []byte) (string, error) {
+	f.decoding <- struct{}{}
+	defer func() { <-f.decoding }()
+	return checkImage(data, f.cfg.Limits)
+}
+
 func (f *MediaFetcher) record(ctx context.Context, m *kefu.Message, err error) {
 	if err != nil && ctx.Err() == nil {
 		f.log.Warn("media: record", "message", m.ID, "err", err)
@@ -166,6 +203,9 @@ func (f *MediaFetcher) record(ctx context.Context, m *kefu.Message, err error) {
 // describe says what went wrong, in WeChat's terms when it was WeChat.
 func describe(err error) string {
 	if f, ok := kefu.AsAPIFailure(err); ok {
+		if f.ErrCode() == 0 { // not WeChat's answer: a transport failure or a refusal
+			return f.Reason()
+		}
 		return fmt.Sprintf("%s (errcode %d)", f.Reason(), f.ErrCode())
 	}
 	return err.Error()
@@ -177,40 +217,46 @@ type mediaSource struct {
 	get  func(ctx context.Context, api kefu.WeChatAPI, appID string) ([]byte, string, error)
 }
 
-// mediaSources lists where a message's media can be had, best first: by media_id
-// through the API while it lives, then by URL.
-func mediaSources(m *kefu.Message, mediaIDLives bool) []mediaSource {
-	mediaID, url := m.Fields["media_id"], m.Fields["pic_url"]
+// mediaRefs are the media_id and URL of a message's picture: an image's, or a
+// card's thumbnail.
+func mediaRefs(m *kefu.Message) (mediaID, picURL string) {
 	if m.Kind == kefu.KindCard {
-		mediaID, url = m.Fields["thumb_media_id"], m.Fields["thumb_url"]
+		return m.Fields["thumb_media_id"], m.Fields["thumb_url"]
 	}
-	var out []mediaSource
-	if mediaID != "" && mediaIDLives {
+	return m.Fields["media_id"], m.Fields["pic_url"]
+}
+
+// sources lists where a message's media may be had, best first: by media_id
+// through the API, then by URL if its host is one of URLHosts. skipped says why a
+// URL is left out.
+func (f *MediaFetcher) sources(mediaID, picURL string) (out []mediaSource, skipped string) {
+	if mediaID != "" {
 		out = append(out, mediaSource{"media_id", func(ctx context.Context, api kefu.WeChatAPI, appID string) ([]byte, string, error) {
 			return api.GetMedia(ctx, appID, mediaID)
 		}})
 	}
-	if url != "" {
-		out = append(out, mediaSource{"url", func(ctx context.Context, api kefu.WeChatAPI, _ string) ([]byte, string, error) {
-			return api.FetchURL(ctx, url)
-		}})
+	if picURL == "" {
+		return out, ""
 	}
-	return out
+	if !f.urlAllowed(picURL) {
+		return out, "url: not fetched: its host is not one of the picture hosts kefu fetches from"
+	}
+	out = append(out, mediaSource{"url", func(ctx context.Context, api kefu.WeChatAPI, _ string) ([]byte, string, error) {
+		return api.FetchURL(ctx, picURL)
+	}})
+	return out, ""
 }
 
-// checkImage accepts an image within the size bound, settling its content type by
-// sniffing when the source's was missing or generic.
-func checkImage(data []byte, contentType *string) error {
-	if len(data) == 0 {
-		return fmt.Errorf("empty answer")
-	}
-	if len(data) > maxInboundMedia {
-		return fmt.Errorf("%d bytes, more than the %d kept", len(data), maxInboundMedia)
-	}
-	sniffed := http.DetectContentType(data)
-	if !strings.HasPrefix(sniffed, "image/") {
-		return fmt.Errorf("not an image (%s)", sniffed)
-	}
-	*contentType = sniffed
-	return nil
+// urlAllowed reports whether raw is an http(s) URL on one of URLHosts. The client
+// behind FetchURL checks again, redirects and addresses included; this check
+// spares it URLs it would refuse.
+func (f *MediaFetcher) urlAllowed(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && f.urlHosts[normalHost(u.Hostname())]
+}
+
+// normalHost lower-cases a host name and drops a trailing dot, which names the
+// same host.
+func normalHost(h string) string {
+	return strings.TrimSuffix(strings.ToLower(h), ".")
 }

@@ -6,21 +6,25 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"kefu"
 	"kefu/web"
+	"kefu/wechat/api"
 	"kefu/wechat/sim"
 	"kefu/worker"
 )
 
-// runFetcher starts a media fetcher on e until the test ends.
-func (e *env) runFetcher(t *testing.T) *worker.MediaFetcher {
+// runFetcher starts a media fetcher on e until the test ends; urlHosts are the
+// picture hosts it fetches URLs from.
+func (e *env) runFetcher(t *testing.T, urlHosts ...string) *worker.MediaFetcher {
 	f := worker.NewMediaFetcher(worker.MediaFetcherConfig{
 		Store: e.store, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond,
-		RetryBase: time.Second, RetryCeiling: time.Minute,
+		RetryBase: time.Second, RetryCeiling: time.Minute, URLHosts: urlHosts,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -103,15 +107,21 @@ func testInboundImage(t *testing.T, o envOptions) {
 	}
 }
 
+// loopbackPictures is a picture client that, unlike the default, reaches test
+// servers on 127.0.0.1: an operator's explicit allowance.
+func loopbackPictures() *http.Client {
+	return api.PictureClient([]string{"127.0.0.1"}, []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")})
+}
+
 func TestInboundImageFallsBackToPicURL(t *testing.T) {
-	e := newEnv(t, envOptions{noRun: true})
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures()})
 	img := pngImage(t, 9)
 	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/png")
 		w.Write(img)
 	}))
 	defer pics.Close()
-	e.runFetcher(t)
+	e.runFetcher(t, "127.0.0.1")
 	id := e.inboundImage(t, "o1", 1, "MEDIA_WECHAT_NEVER_HAD", pics.URL+"/pic.png")
 	m := e.waitMedia(t, id, kefu.MediaStored)
 	got, err := e.store.Media(context.Background(), m.MediaKey)
@@ -151,15 +161,18 @@ func TestInboundImageGivenUpWhenExpired(t *testing.T) {
 	}
 }
 
-// TestExpiredMediaIDFallsBackToURL: past the media_id's life only the URL is tried.
-func TestExpiredMediaIDFallsBackToURL(t *testing.T) {
-	e := newEnv(t, envOptions{noRun: true})
+// TestExpiredMediaIDNotFetchedByURLEither: past the media_id's life nothing is
+// tried, not even a URL that would still answer: the lifetime bounds every attempt.
+func TestExpiredMediaIDNotFetchedByURLEither(t *testing.T) {
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures()})
 	img := pngImage(t, 11)
-	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(img) }))
+	var hits atomic.Int32
+	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1); w.Write(img) }))
 	defer pics.Close()
 	id := e.inboundImage(t, "o1", 1, e.wx.PutMedia(img, "image/png"), pics.URL+"/p")
 	e.clock.Advance(73 * time.Hour)
-	e.wx.SetFaults(sim.Faults{SystemErrorShare: 1}) // any API call would fail
-	e.runFetcher(t)
-	e.waitMedia(t, id, kefu.MediaStored)
+	e.runFetcher(t, "127.0.0.1")
+	if m := e.waitMedia(t, id, kefu.MediaFailed); m.Attempts != 1 || hits.Load() != 0 {
+		t.Fatalf("attempts %d, %d URL fetches", m.Attempts, hits.Load())
+	}
 }

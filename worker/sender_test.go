@@ -395,7 +395,7 @@ func testTwoNodes(t *testing.T, o envOptions) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	second := worker.NewSender(worker.SenderConfig{Store: other, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond,
+	second := worker.NewSender(worker.SenderConfig{Store: other, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond, SendingLease: testLease,
 		RetryBase: time.Second, RetryCeiling: 8 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -34,6 +34,8 @@ type serveConfig struct {
 	apiTimeout      time.Duration
 	sendWorkers     int
 	mediaTimeout    time.Duration
+	mediaURLHosts   string
+	egressAllow     string
 }
 
 // Timeouts of the HTTP servers. A push is small and WeChat gives up after 5 s, so its
@@ -66,6 +68,8 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	fs.DurationVar(&c.apiTimeout, "api-timeout", 10*time.Second, "timeout of each call to WeChat's API")
 	fs.IntVar(&c.sendWorkers, "send-workers", 8, "customers sent to at once (each customer's messages go one at a time, in order)")
 	fs.DurationVar(&c.mediaTimeout, "media-timeout", time.Minute, "how long one download of a stored image may take before the connection is cut")
+	fs.StringVar(&c.mediaURLHosts, "media-url-hosts", defaultURLHosts(), "hosts an inbound picture may be fetched from by its URL when its media_id gives nothing (WeChat's CDN); none: never by URL")
+	fs.StringVar(&c.egressAllow, "egress-allow", "", "prefixes (10.8.0.0/16,127.0.0.1) that picture fetches by URL may reach although private or loopback, e.g. an internal mirror; by default only public addresses")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -80,6 +84,9 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	if c.sendWorkers < 1 || c.apiTimeout <= 0 || c.mediaTimeout <= 0 {
 		return fmt.Errorf("--send-workers, --api-timeout and --media-timeout must be positive")
+	}
+	if _, _, err := pictureFetching(c); err != nil {
+		return err
 	}
 	log, err := newLogger(env.stderr, c.logLevel, c.logFormat)
 	if err != nil {

@@ -58,7 +58,12 @@ func ParseTokenMode(s string) (TokenMode, error) {
 type Config struct {
 	BaseURL    string       // DefaultBaseURL when empty; the simulator's URL in tests
 	HTTPClient *http.Client // nil: a client with bounded dial and handshake times
-	Clock      kefu.Clock   // nil: the system clock
+	// PictureClient fetches pictures by URL (FetchURL). Those URLs arrive in pushes,
+	// so it must be guarded; nil: PictureClient(DefaultPictureHosts(), nil).
+	// HTTPClient is for BaseURL, which is configuration and trusted, and is never
+	// used for them.
+	PictureClient *http.Client
+	Clock         kefu.Clock // nil: the system clock
 	// Timeout bounds each HTTP attempt, answer body included; 0: DefaultTimeout.
 	Timeout time.Duration
 	// Secret returns an app's AppSecret; the caller looks it up in its store.
@@ -75,15 +80,16 @@ type Config struct {
 // Client calls WeChat's API for any number of mini programs. It is safe for
 // concurrent use; one per process shares the token cache.
 type Client struct {
-	base    string
-	http    *http.Client
-	clock   kefu.Clock
-	timeout time.Duration
-	secret  func(ctx context.Context, appID string) (string, error)
-	mode    TokenMode
-	margin  time.Duration
-	log     *slog.Logger
-	tokens  tokenCache
+	base     string
+	http     *http.Client
+	pictures *http.Client
+	clock    kefu.Clock
+	timeout  time.Duration
+	secret   func(ctx context.Context, appID string) (string, error)
+	mode     TokenMode
+	margin   time.Duration
+	log      *slog.Logger
+	tokens   tokenCache
 
 	// classicTypingMissing is set once the classic typing path answered 404, so that
 	// later calls go straight to the business path.
@@ -95,20 +101,24 @@ var _ kefu.WeChatAPI = (*Client)(nil)
 // New returns a Client for cfg, with defaults for fields left zero.
 func New(cfg Config) *Client {
 	c := &Client{
-		base:    strings.TrimRight(cfg.BaseURL, "/"),
-		http:    cfg.HTTPClient,
-		clock:   cfg.Clock,
-		timeout: cfg.Timeout,
-		secret:  cfg.Secret,
-		mode:    cfg.TokenMode,
-		margin:  cfg.TokenMargin,
-		log:     cfg.Logger,
+		base:     strings.TrimRight(cfg.BaseURL, "/"),
+		http:     cfg.HTTPClient,
+		pictures: cfg.PictureClient,
+		clock:    cfg.Clock,
+		timeout:  cfg.Timeout,
+		secret:   cfg.Secret,
+		mode:     cfg.TokenMode,
+		margin:   cfg.TokenMargin,
+		log:      cfg.Logger,
 	}
 	if c.base == "" {
 		c.base = DefaultBaseURL
 	}
 	if c.http == nil {
 		c.http = defaultHTTPClient()
+	}
+	if c.pictures == nil {
+		c.pictures = PictureClient(DefaultPictureHosts(), nil)
 	}
 	if c.clock == nil {
 		c.clock = kefu.SystemClock{}

@@ -41,7 +41,10 @@ type setup struct {
 	timeout time.Duration
 	margin  time.Duration
 	http    *http.Client // nil: the client's default
-	sim     sim.APIOptions
+	// pictures fetches FetchURL's URLs; nil: the client's default, which refuses
+	// loopback and so every test server.
+	pictures *http.Client
+	sim      sim.APIOptions
 	// intercept, if set, sees every request first; it answers it and returns true,
 	// or returns false to pass it on to the simulator.
 	intercept func(w http.ResponseWriter, r *http.Request) bool
@@ -90,12 +93,13 @@ func newEnv(t *testing.T, s setup) *env {
 // e.logs (a lock-free buffer is fine: slog's handler serialises writes).
 func (e *env) newClient(baseURL string, s setup) *api.Client {
 	return api.New(api.Config{
-		BaseURL:     baseURL,
-		HTTPClient:  s.http,
-		Clock:       e.clock,
-		Timeout:     s.timeout,
-		TokenMode:   s.mode,
-		TokenMargin: s.margin,
+		BaseURL:       baseURL,
+		HTTPClient:    s.http,
+		PictureClient: s.pictures,
+		Clock:         e.clock,
+		Timeout:       s.timeout,
+		TokenMode:     s.mode,
+		TokenMargin:   s.margin,
 		Secret: func(_ context.Context, appID string) (string, error) {
 			if appID != testApp {
 				return "", kefu.Errorf(kefu.ENotFound, "no app %s", appID)

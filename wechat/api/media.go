@@ -124,7 +124,9 @@ func (c *Client) GetMedia(ctx context.Context, appID, mediaID string) ([]byte, s
 }
 
 // FetchURL downloads a picture by URL, an inbound image's PicUrl; no token goes with
-// it. Errors are *Error with Op "fetch" and Code 0.
+// it. The URL came in a push, so it goes through the guarded PictureClient: a host
+// off its list, or an address inside (after DNS, on every redirect), is refused
+// with an *Error that is not retryable. Errors are *Error with Op "fetch" and Code 0.
 func (c *Client) FetchURL(ctx context.Context, rawURL string) ([]byte, string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -5,8 +5,10 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -158,7 +160,8 @@ func TestFetchURL(t *testing.T) {
 		}
 	}))
 	defer pics.Close()
-	e := newEnv(t, setup{})
+	// The test server is on loopback, which only an explicit allowance opens.
+	e := newEnv(t, setup{pictures: api.PictureClient([]string{"127.0.0.1"}, []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})})
 	ctx := context.Background()
 
 	data, ct, err := e.client.FetchURL(ctx, pics.URL+"/typed?sig=abc")
@@ -183,6 +186,36 @@ func TestFetchURL(t *testing.T) {
 	}
 	if e.fetches() != 0 {
 		t.Fatal("FetchURL fetched a token")
+	}
+}
+
+// TestFetchURLRefusesInside: by default FetchURL reaches neither loopback nor a host
+// off WeChat's CDN list, says so, and does not call it retryable.
+func TestFetchURLRefusesInside(t *testing.T) {
+	var hits atomic.Int32
+	inside := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write(pngBytes)
+	}))
+	defer inside.Close()
+	e := newEnv(t, setup{})
+	for _, tc := range []struct{ url, want string }{
+		{inside.URL + "/metrics", "host 127.0.0.1 (not on the list"},
+		{"http://mmbiz.qpic.cn.evil.example/x", "not on the list"},
+	} {
+		err := fetchErr(e.client, tc.url)
+		ae := apiError(t, err)
+		if ae.Retryable() || !strings.Contains(ae.Reason(), "refused") || !strings.Contains(ae.Reason(), tc.want) {
+			t.Errorf("%s: %v (%q); want a final refusal mentioning %q", tc.url, err, ae.Reason(), tc.want)
+		}
+	}
+	// Listed, but loopback: the address check holds.
+	c := api.New(api.Config{PictureClient: api.PictureClient([]string{"127.0.0.1"}, nil)})
+	if ae := apiError(t, fetchErr(c, inside.URL+"/metrics")); !strings.Contains(ae.Reason(), "address 127.0.0.1 (loopback") {
+		t.Errorf("listed loopback: %q", ae.Reason())
+	}
+	if hits.Load() != 0 {
+		t.Fatalf("the loopback server was reached %d times", hits.Load())
 	}
 }
 

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
+
+	"kefu/egress"
 )
 
 // The calls, as Error.Op names them.
@@ -78,7 +81,7 @@ func (c *Client) do(ctx context.Context, r *request) (*reply, error) {
 	if r.contentType != "" {
 		req.Header.Set("Content-Type", r.contentType)
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.clientFor(r).Do(req)
 	if err != nil {
 		return nil, r.lost(err, written.Load())
 	}
@@ -96,6 +99,15 @@ func (c *Client) do(ctx context.Context, r *request) (*reply, error) {
 	return &reply{header: resp.Header, body: data}, nil
 }
 
+// clientFor is the HTTP client for r: the guarded one for URLs that came from
+// outside, the configured one for WeChat's API.
+func (c *Client) clientFor(r *request) *http.Client {
+	if r.op == opFetch {
+		return c.pictures
+	}
+	return c.http
+}
+
 // who names the other side in reasons.
 func (r *request) who() string {
 	if r.op == opFetch {
@@ -109,7 +121,11 @@ func (r *request) who() string {
 func (r *request) lost(err error, written bool) *Error {
 	err = redact(err)
 	e := &Error{Op: r.op, Msg: scrub(err.Error(), r.query), err: err}
+	var refusal *egress.Refusal
 	switch {
+	case errors.As(err, &refusal):
+		// A policy decision: trying again gets the same answer.
+		e.reason = fmt.Sprintf("kefu refused to fetch it: %s (%s).", refusal.Target, refusal.Reason)
 	case !written:
 		e.retryable = true
 		e.reason = r.who() + " could not be reached, so nothing was handed over; trying again later may succeed."

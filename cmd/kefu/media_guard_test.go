@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"kefu"
+	"kefu/wechat/sim"
+)
+
+// TestServeNeverFetchesInside runs the attack end to end: a simulated user's image
+// push to a real `kefu serve` carries a PicUrl on an internal endpoint (loopback),
+// and WeChat's media_id fails, so the URL is kefu's only way to the picture. By
+// default the host is not one kefu fetches from; even with it on --media-url-hosts,
+// the address is refused; kefu never reaches the endpoint and stores nothing. Only
+// --egress-allow opens the address, which shows the test would see a fetch.
+func TestServeNeverFetchesInside(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		flags  []string
+		reason string // why the URL was not fetched; "" if it is
+	}{
+		{"defaults", nil, "url: not fetched: its host is not one of the picture hosts"},
+		{"listed host, loopback address", []string{"--media-url-hosts", "127.0.0.1"}, "refused to fetch it: address 127.0.0.1 (loopback"},
+		{"loopback allowed by the operator", []string{"--media-url-hosts", "127.0.0.1", "--egress-allow", "127.0.0.1"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var hits atomic.Int32
+			pic := testPNG(t)
+			inside := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits.Add(1)
+				w.Header().Set("Content-Type", "image/png")
+				w.Write(pic)
+			}))
+			t.Cleanup(inside.Close)
+
+			db := newDB(t)
+			addApp(t, db)
+			st := sim.Start(t, sim.StartOptions{Now: time.Now()})
+			st.Sim.API().SetFaults(sim.Faults{SystemErrorShare: 1}) // every media_id (and token) fetch fails
+			st.Sim.SetPublicURL(inside.URL)                         // PicUrl: the internal endpoint
+			srv := startServe(t, db, append([]string{"--wechat-api", st.APIURL()}, tc.flags...)...)
+			app := kefu.App{AppID: testAppID, OriginalID: testOrigID, Secret: testSecret, Token: testToken,
+				AESKey: testKey, Mode: kefu.ModeSecure, Format: kefu.FormatJSON}
+			if err := st.Sim.AddEndpoint(sim.Endpoint{App: app, URL: srv.url + "/wx/" + testAppID}, testSecret); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := st.Sim.Image(context.Background(), testAppID, "oInside", pic, "image/png"); err != nil || res.Outcome != sim.Delivered {
+				t.Fatalf("image push: %+v %v", res, err)
+			}
+
+			var got messageJSON
+			sim.WaitFor(t, func() bool {
+				out := kefuDB(t, db, "messages", "--app", testAppID, "--json").stdout
+				for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+					var m messageJSON
+					if json.Unmarshal([]byte(line), &m) == nil && m.Type == "image" && (m.Attempts > 0 || m.MediaState != "") {
+						got = m
+						return true
+					}
+				}
+				return false
+			}, "kefu to try the image")
+			if !strings.HasPrefix(got.Fields["pic_url"], inside.URL) {
+				t.Fatalf("PicUrl %q is not the internal endpoint", got.Fields["pic_url"])
+			}
+			if tc.reason == "" {
+				if got.MediaState != "stored" || hits.Load() == 0 {
+					t.Fatalf("allowed: media %q after %d requests (%s)", got.MediaState, hits.Load(), got.ErrReason)
+				}
+				return
+			}
+			if n := hits.Load(); n != 0 || got.MediaState == "stored" || got.Media != "" {
+				t.Fatalf("the internal endpoint got %d requests; media %q %q", n, got.MediaState, got.Media)
+			}
+			if !strings.Contains(got.ErrReason, tc.reason) {
+				t.Fatalf("reason %q; want %q", got.ErrReason, tc.reason)
+			}
+		})
+	}
+}
+
+// TestServePictureFlags: the fetch policy's flags and their environment twins are
+// checked before anything starts.
+func TestServePictureFlags(t *testing.T) {
+	db := newDB(t)
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--media-url-hosts", "https://mmbiz.qpic.cn/x"}, nil, "--media-url-hosts"},
+		{[]string{"--egress-allow", "intranet"}, nil, "--egress-allow"},
+		{nil, map[string]string{"KEFU_EGRESS_ALLOW": "10.0.0.0/99"}, "--egress-allow"},
+		{nil, map[string]string{"KEFU_MEDIA_URL_HOSTS": "mmbiz.qpic.cn:8080"}, "--media-url-hosts"},
+	} {
+		getenv := func(k string) string { return tc.env[k] }
+		r := kefuCmd(t, getenv, append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, tc.args...)...)
+		if r.code == 0 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v %v: %s", tc.args, tc.env, r)
+		}
+	}
+	c := serveConfig{mediaURLHosts: "None", egressAllow: ""}
+	if hosts, allow, err := pictureFetching(c); err != nil || hosts != nil || allow != nil {
+		t.Errorf("none: %v %v %v", hosts, allow, err)
+	}
+	c = serveConfig{mediaURLHosts: defaultURLHosts(), egressAllow: "10.8.0.0/16"}
+	if hosts, allow, err := pictureFetching(c); err != nil || len(hosts) != 2 || len(allow) != 1 {
+		t.Errorf("defaults: %v %v %v", hosts, allow, err)
+	}
+}

@@ -1,0 +1,35 @@
+package egress_test
+
+import (
+	"fmt"
+	"testing"
+
+	"kefu/egress"
+)
+
+func TestParseHosts(t *testing.T) {
+	got, err := egress.ParseHosts(" mmbiz.qpic.cn,MMBIZ.QLOGO.CN.  127.0.0.1,::1")
+	if err != nil || fmt.Sprint(got) != "[mmbiz.qpic.cn mmbiz.qlogo.cn 127.0.0.1 ::1]" {
+		t.Fatalf("ParseHosts = %v, %v", got, err)
+	}
+	if got, err := egress.ParseHosts(""); err != nil || len(got) != 0 {
+		t.Fatalf("empty: %v, %v", got, err)
+	}
+	for _, bad := range []string{"https://mmbiz.qpic.cn", "mmbiz.qpic.cn/x", "mmbiz.qpic.cn:80", "user@mmbiz.qpic.cn", "a b/c"} {
+		if _, err := egress.ParseHosts(bad); err == nil {
+			t.Errorf("ParseHosts(%q) took it", bad)
+		}
+	}
+}
+
+func TestParsePrefixes(t *testing.T) {
+	got, err := egress.ParsePrefixes("10.8.1.2/16, 127.0.0.1 ::1,fd00::/8")
+	if err != nil || fmt.Sprint(got) != "[10.8.0.0/16 127.0.0.1/32 ::1/128 fd00::/8]" {
+		t.Fatalf("ParsePrefixes = %v, %v", got, err)
+	}
+	for _, bad := range []string{"10.8.0.0/33", "localhost", "fe80::1%eth0", "10.0.0.0/8/8"} {
+		if _, err := egress.ParsePrefixes(bad); err == nil {
+			t.Errorf("ParsePrefixes(%q) took it", bad)
+		}
+	}
+}
