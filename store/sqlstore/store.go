@@ -8,8 +8,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -134,10 +132,8 @@ func (s *Store) openSQLite(path string) error {
 	if path == "" {
 		return fmt.Errorf("no database: give a SQLite file path or a postgres:// URL")
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return fmt.Errorf("create database directory: %w", err)
-		}
+	if err := makeSQLiteDir(path); err != nil {
+		return err
 	}
 	pragmas := url.Values{}
 	// temp_store(MEMORY) keeps the statement journals of ingest's multi-row upserts
