@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -20,4 +21,20 @@ func TestDBInMissingDirectories(t *testing.T) {
 		t.Errorf("kefu app add created %s (stat: %v)", missing, err)
 	}
 	wantExit(t, kefuDB(t, filepath.Join(root, "data", "kefu.db"), addArgs()...), 0)
+}
+
+// TestServeWarnsOfLooseDatabase: kefu serve names a database file that others may
+// read, and says how to close it.
+func TestServeWarnsOfLooseDatabase(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	addApp(t, db)
+	if err := os.Chmod(db, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, db)
+	s.stop(t)
+	if log := s.stderr.String(); !strings.Contains(log, db) || !strings.Contains(log, "chmod 600") {
+		t.Errorf("serve did not warn of %s open to others:\n%s", db, log)
+	}
 }

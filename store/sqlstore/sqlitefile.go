@@ -28,3 +28,42 @@ func makeSQLiteDir(path string) error {
 	}
 	return fmt.Errorf("database %s: create directory: %w", path, err)
 }
+
+// createSQLiteFile creates the database file, if it does not exist, readable and
+// writable by its owner only. SQLite gives the -wal and -shm files it creates the
+// database file's permission bits, so they are private too. The mode is asked for
+// at creation rather than left to the process umask (0644 under the usual 022):
+// the database holds app secrets.
+func createSQLiteFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// LooseFile is a file of the database that users other than its owner may use.
+type LooseFile struct {
+	Path string
+	Mode fs.FileMode
+}
+
+// LooseFiles lists the SQLite database's files (the database, its -wal and -shm) that
+// grant any access to users other than their owner: kefu creates them private, but an
+// older kefu or an operator may have left them open, and kefu does not change the
+// mode of a file it did not create. Nil on PostgreSQL.
+func (s *Store) LooseFiles() []LooseFile {
+	if s.path == "" {
+		return nil
+	}
+	var loose []LooseFile
+	for _, p := range []string{s.path, s.path + "-wal", s.path + "-shm"} {
+		if info, err := os.Stat(p); err == nil && info.Mode().Perm()&0o077 != 0 {
+			loose = append(loose, LooseFile{Path: p, Mode: info.Mode().Perm()})
+		}
+	}
+	return loose
+}

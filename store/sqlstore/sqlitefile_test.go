@@ -49,3 +49,56 @@ func TestSQLiteCreatesOnlyTheLastDirectory(t *testing.T) {
 		t.Errorf("a failed open left %s behind (stat: %v)", filepath.Join(root, "no"), err)
 	}
 }
+
+// TestSQLiteFilesArePrivate: the database holds app secrets, so the database file and
+// the -wal and -shm files SQLite creates beside it are the owner's alone, whatever
+// the umask would allow.
+func TestSQLiteFilesArePrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kefu.db")
+	s, err := openSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	app := &kefu.App{AppID: "wx0000000000000001", Token: "token", Secret: "secret", Mode: kefu.ModePlain, Format: kefu.FormatXML}
+	if err := s.CreateApp(context.Background(), app); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := info.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s has mode %v: others may use it", filepath.Base(p), perm)
+		}
+	}
+	if loose := s.LooseFiles(); len(loose) != 0 {
+		t.Errorf("LooseFiles() = %v for a database kefu created", loose)
+	}
+}
+
+// TestSQLiteLooseFiles: a database left open to others (by an older kefu, or by hand)
+// is reported, and its mode left as it is.
+func TestSQLiteLooseFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kefu.db")
+	s, err := openSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = openSQLite(path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	loose := s.LooseFiles()
+	if len(loose) == 0 || loose[0] != (sqlstore.LooseFile{Path: path, Mode: 0o644}) {
+		t.Errorf("LooseFiles() = %v, want %s first with mode 0644", loose, path)
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o644 {
+		t.Errorf("the database's mode changed: %v, %v", info.Mode(), err)
+	}
+}

@@ -37,6 +37,7 @@ type Options struct {
 // Store is a kefu.Store over SQLite or PostgreSQL.
 type Store struct {
 	dialect dialect
+	path    string  // the SQLite file; empty on PostgreSQL
 	write   *sql.DB // SQLite: the one writer connection; PostgreSQL: the same pool as read
 	read    *sql.DB
 	clock   kefu.Clock
@@ -135,6 +136,10 @@ func (s *Store) openSQLite(path string) error {
 	if err := makeSQLiteDir(path); err != nil {
 		return err
 	}
+	if err := createSQLiteFile(path); err != nil {
+		return err
+	}
+	s.path = path
 	pragmas := url.Values{}
 	// temp_store(MEMORY) keeps the statement journals of ingest's multi-row upserts
 	// off the disk; cache_size (in KiB when negative) keeps the hot index pages.
