@@ -38,3 +38,18 @@ func TestServeWarnsOfLooseDatabase(t *testing.T) {
 		t.Errorf("serve did not warn of %s open to others:\n%s", db, log)
 	}
 }
+
+// TestDBNotAFile: a --db that cannot be a kefu database is named in the error with
+// the reason, rather than SQLite's bare "unable to open database file (14)".
+func TestDBNotAFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	wantExit(t, kefuDB(t, dir, addArgs()...), 1, dir+" is a directory", filepath.Join(dir, "kefu.db"))
+
+	text := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(text, []byte(strings.Repeat("not a database\n", 20)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wantExit(t, kefuDB(t, text, addArgs()...), 1, text, "not a database")
+	wantExit(t, kefuDB(t, filepath.Join(text, "kefu.db"), addArgs()...), 1, filepath.Join(text, "kefu.db"), "not a directory")
+}

@@ -78,6 +78,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	if err := s.read.PingContext(ctx); err != nil {
 		s.closeDBs()
+		if s.path != "" { // a PostgreSQL URL may carry a password, a file path nothing secret
+			return nil, fmt.Errorf("open sqlite database %s: %w", s.path, err)
+		}
 		return nil, fmt.Errorf("open %s database: %w", s.dialect.name, err)
 	}
 	if err := migrate(ctx, s.write, s.dialect); err != nil {
@@ -136,7 +139,7 @@ func (s *Store) openSQLite(path string) error {
 	if err := makeSQLiteDir(path); err != nil {
 		return err
 	}
-	if err := createSQLiteFile(path); err != nil {
+	if err := openSQLiteFile(path); err != nil {
 		return err
 	}
 	s.path = path
