@@ -29,21 +29,28 @@ func makeSQLiteDir(path string) error {
 	return fmt.Errorf("database %s: create directory: %w", path, err)
 }
 
-// openSQLiteFile creates the database file, if it does not exist, readable and
-// writable by its owner only. SQLite gives the -wal and -shm files it creates the
-// database file's permission bits, so they are private too. The mode is asked for
-// at creation rather than left to the process umask (0644 under the usual 022):
-// the database holds app secrets. An existing file is opened once here because
+// openSQLiteFile creates the database file, if it does not exist and create is set,
+// readable and writable by its owner only. SQLite gives the -wal and -shm files it
+// creates the database file's permission bits, so they are private too. The mode is
+// asked for at creation rather than left to the process umask (0644 under the usual
+// 022): the database holds app secrets. An existing file is opened once here because
 // SQLite's own error names neither the file nor the reason ("unable to open database
 // file (14)").
-func openSQLiteFile(path string) error {
+func openSQLiteFile(path string, create bool) error {
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return kefu.Errorf(kefu.EInvalid, "database %s is a directory: give the path of a file, such as %s",
 			path, filepath.Join(path, "kefu.db"))
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	var f *os.File
+	err := fs.ErrExist
+	if create {
+		f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	}
 	if errors.Is(err, fs.ErrExist) {
 		f, err = os.OpenFile(path, os.O_RDWR, 0)
+	}
+	if !create && errors.Is(err, fs.ErrNotExist) {
+		return kefu.Errorf(kefu.ENotFound, "no kefu database at %s: `kefu serve` or `kefu app add` creates one", path)
 	}
 	if err != nil {
 		var pe *fs.PathError

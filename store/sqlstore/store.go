@@ -27,6 +27,11 @@ type Options struct {
 	// NoIngest opens the store for tools that never call Ingest (the kefu app and
 	// messages commands): no writer goroutine, no prepared ingest statements.
 	NoIngest bool
+	// MustExist opens only a database kefu has set up before (for the commands that
+	// read or queue: a mistyped --db must not leave an empty database behind): a
+	// missing SQLite file, or a database without kefu's migration table, is
+	// kefu.ENotFound. A kefu database of an older version is still migrated.
+	MustExist bool
 	// OnBatch, when set, is told the size of every committed ingest batch.
 	OnBatch func(size int)
 	// OnMedia, when set, is called after a commit that stored an inbound image or
@@ -38,6 +43,7 @@ type Options struct {
 type Store struct {
 	dialect dialect
 	path    string  // the SQLite file; empty on PostgreSQL
+	name    string  // the database in messages: the SQLite file, or PostgreSQL's name and host
 	write   *sql.DB // SQLite: the one writer connection; PostgreSQL: the same pool as read
 	read    *sql.DB
 	clock   kefu.Clock
@@ -71,7 +77,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if IsPostgres(dsn) {
 		err = s.openPostgres(dsn)
 	} else {
-		err = s.openSQLite(dsn)
+		err = s.openSQLite(dsn, !opts.MustExist)
 	}
 	if err != nil {
 		return nil, err
@@ -82,6 +88,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open sqlite database %s: %w", s.path, err)
 		}
 		return nil, fmt.Errorf("open %s database: %w", s.dialect.name, err)
+	}
+	if opts.MustExist {
+		if err := s.requireSchema(ctx); err != nil {
+			s.closeDBs()
+			return nil, err
+		}
 	}
 	if err := migrate(ctx, s.write, s.dialect); err != nil {
 		s.closeDBs()
@@ -116,6 +128,8 @@ func (s *Store) openPostgres(dsn string) error {
 	if err != nil {
 		return fmt.Errorf("open postgres: %w", err)
 	}
+	// Not the URL: it may hold a password.
+	s.name = fmt.Sprintf("PostgreSQL database %q on %s", cfg.Database, cfg.Host)
 	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
 		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
@@ -129,20 +143,22 @@ func (s *Store) openPostgres(dsn string) error {
 // openSQLite opens two handles on one file: a single writer connection, so writes
 // never wait on SQLite's lock within this process, and a pool of readers that WAL
 // lets run beside it. synchronous=FULL makes every commit durable before Ingest
-// returns (DESIGN.md invariant 1).
-func (s *Store) openSQLite(path string) error {
+// returns (DESIGN.md invariant 1). Unless create is set, the file must exist.
+func (s *Store) openSQLite(path string, create bool) error {
 	s.dialect = sqliteDialect
 	path = strings.TrimPrefix(path, "sqlite://")
 	if path == "" {
 		return fmt.Errorf("no database: give a SQLite file path or a postgres:// URL")
 	}
-	if err := makeSQLiteDir(path); err != nil {
+	if create {
+		if err := makeSQLiteDir(path); err != nil {
+			return err
+		}
+	}
+	if err := openSQLiteFile(path, create); err != nil {
 		return err
 	}
-	if err := openSQLiteFile(path); err != nil {
-		return err
-	}
-	s.path = path
+	s.path, s.name = path, path
 	pragmas := url.Values{}
 	// temp_store(MEMORY) keeps the statement journals of ingest's multi-row upserts
 	// off the disk; cache_size (in KiB when negative) keeps the hot index pages.
