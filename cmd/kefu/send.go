@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"kefu"
 	"kefu/worker"
@@ -32,6 +33,25 @@ func runSend(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	if appID == "" || openID == "" {
 		fmt.Fprintln(env.stderr, "kefu send: --app and --to are required")
+		return errUsage
+	}
+	// One message per command: given two contents, sending one would silently drop
+	// the other. With --card-path, --image is the card's thumbnail.
+	var given []string
+	for _, g := range []struct {
+		flag string
+		set  bool
+	}{
+		{"--text", c.Text != ""}, {"--image", image != "" && c.PagePath == ""},
+		{"--link-url", c.URL != ""}, {"--card-path", c.PagePath != ""},
+	} {
+		if g.set {
+			given = append(given, g.flag)
+		}
+	}
+	if len(given) > 1 {
+		fmt.Fprintf(env.stderr, "kefu send: one message at a time: give only one of --text, --image, --link-url and --card-path (got %s)\n",
+			strings.Join(given, " and "))
 		return errUsage
 	}
 	switch {
