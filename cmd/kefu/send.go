@@ -91,6 +91,8 @@ func runSend(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "queued message %d; the reply window: %s\n", m.ID, st.Explain())
+	// Nothing here sends: say so, since no server may be running.
+	fmt.Fprintf(env.stdout, "queued message %d: it waits for a running `kefu serve` on this database, which delivers it; "+
+		"`kefu messages --app %s --openid %s` shows whether it was sent\nthe reply window: %s\n", m.ID, appID, openID, st.Explain())
 	return nil
 }

@@ -44,3 +44,15 @@ func TestSendOneContent(t *testing.T) {
 	// A card takes --image as its thumbnail.
 	wantExit(t, kefuDB(t, db, append(send, "--card-path", "pages/a", "--title", "T", "--image", pic)...), 0, "queued")
 }
+
+// TestSendSaysWhoDelivers: kefu send only queues, so it says that the message waits
+// for a running kefu serve, and where to see how it ended.
+func TestSendSaysWhoDelivers(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	addApp(t, db)
+	const user = "oQueued"
+	ingest(t, db, textPush(user, 7101, "在吗", time.Now()))
+	r := kefuDB(t, db, "send", "--app", testAppID, "--to", user, "--text", "您好")
+	wantExit(t, r, 0, "queued message", "waits for a running `kefu serve` on this database", "kefu messages --app "+testAppID)
+}
