@@ -33,7 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"EnterGrantsDoNotAccumulate", testEnterGrants},
 		{"ConcurrentRetriesStoredOnce", testConcurrentRetries},
 		{"MessagesFilter", testMessagesFilter},
-		{"CountByDedupKey", testCountByDedupKey},
+		{"CountByWxMsgID", testCountByWxMsgID},
 		{"DeleteAppCascades", testDeleteAppCascades},
 		{"ClosedStoreRefusesIngest", testClosedStore},
 		{"EnqueueAndDeliver", testEnqueueAndDeliver},
