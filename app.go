@@ -120,14 +120,15 @@ func ValidAESKey(s string) bool {
 	return err == nil && len(b) == 32
 }
 
-// Mask shows the first and last two characters of a secret, enough to tell two
-// secrets apart in a listing without revealing either.
+// Mask shows at most the first and last two characters of a secret, enough to tell
+// two secrets apart in a listing without revealing either. What it shows is never
+// more than an eighth of the secret: a short secret loses too much to a guess from
+// each character shown, so one under 16 characters shows none.
 func Mask(secret string) string {
 	if secret == "" {
 		return ""
 	}
-	if len(secret) <= 6 {
-		return "****"
-	}
-	return secret[:2] + "****" + secret[len(secret)-2:]
+	r := []rune(secret)
+	k := min(2, len(r)/16)
+	return string(r[:k]) + "****" + string(r[len(r)-k:])
 }

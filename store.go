@@ -32,9 +32,11 @@ type AppStore interface {
 // MessageStore reads stored messages and what they granted.
 type MessageStore interface {
 	Messages(ctx context.Context, f MessageFilter) ([]*Message, error)
-	// CountByDedupKey returns how many messages of appID carry each given dedup key,
-	// for checks that every acknowledged push was stored exactly once.
-	CountByDedupKey(ctx context.Context, appID string, keys []string) (map[string]int, error)
+	// CountByWxMsgID returns how many messages of appID carry each given WeChat MsgId,
+	// for checks that every acknowledged push was stored exactly once. It counts by a
+	// column no unique index constrains, so a push stored twice under two dedup keys
+	// counts 2; counting by the dedup key could never show more than 1.
+	CountByWxMsgID(ctx context.Context, appID string, msgIDs []int64) (map[int64]int, error)
 	Customer(ctx context.Context, appID, openID string) (*Customer, error)
 	OpenConversation(ctx context.Context, appID, openID string) (*Conversation, error)
 	QuotaGrants(ctx context.Context, appID, openID string, since time.Time) ([]QuotaGrant, error)

@@ -10,10 +10,10 @@ import (
 	"kefu/wechat/pushreq"
 )
 
-// Push is one prepared push and the dedup key it will be stored under.
+// Push is one prepared push and its MsgId, by which the store is checked afterwards.
 type Push struct {
-	Request  pushreq.Request
-	DedupKey string
+	Request pushreq.Request
+	MsgID   int64
 }
 
 // BuildPushes prepares n distinct text pushes from users distinct openids, signed
@@ -45,7 +45,7 @@ func BuildPushes(app *kefu.App, mode kefu.Mode, n, users int, now time.Time) ([]
 		if err != nil {
 			return nil, err
 		}
-		pushes[i] = Push{Request: req, DedupKey: m.DedupKey()}
+		pushes[i] = Push{Request: req, MsgID: m.MsgID}
 	}
 	return pushes, nil
 }

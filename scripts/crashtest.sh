@@ -6,7 +6,7 @@
 # starts `kefu serve` on a fresh database, sends 3000 signed secure-mode pushes from
 # 32 connections, SIGKILLs the server once a third are acknowledged, restarts it on
 # the same database, resends what was not answered plus a sample of what was (as
-# WeChat's retries would), and counts every dedup key in the store.
+# WeChat's retries would), and counts the stored rows of every push by its MsgId.
 #
 # SQLite always; PostgreSQL too when KEFU_TEST_POSTGRES is set, e.g.
 #   KEFU_TEST_POSTGRES='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' scripts/crashtest.sh

@@ -101,9 +101,10 @@ func (f *appFlags) apply(fs *flag.FlagSet, a *kefu.App) error {
 }
 
 // openStore opens the database for a command that reads or manages rows but never
-// ingests pushes.
+// ingests pushes. The database must exist: only serve and app add create one, so that
+// a mistyped --db is an error instead of a new empty database.
 func openStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
-	return sqlstore.Open(ctx, dsn, sqlstore.Options{NoIngest: true})
+	return sqlstore.Open(ctx, dsn, sqlstore.Options{NoIngest: true, MustExist: true})
 }
 
 // openAppStore is openStore for a command about one app: it fails, with the store
@@ -136,7 +137,8 @@ func appAdd(ctx context.Context, env *cmdEnv, args []string) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, f.db)
+	// The first app is how a database comes to be, so add may create one.
+	s, err := sqlstore.Open(ctx, f.db, sqlstore.Options{NoIngest: true})
 	if err != nil {
 		return err
 	}

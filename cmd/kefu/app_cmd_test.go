@@ -150,7 +150,10 @@ func TestAppAddDefaults(t *testing.T) {
 
 func TestAppListEmpty(t *testing.T) {
 	t.Parallel()
-	r := kefuDB(t, newDB(t), "app", "list")
+	db := newDB(t)
+	addApp(t, db)
+	wantExit(t, kefuDB(t, db, "app", "remove", "--appid", testAppID), 0)
+	r := kefuDB(t, db, "app", "list")
 	wantExit(t, r, 0, "APPID")
 	if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); len(lines) != 1 {
 		t.Errorf("empty list printed %d lines\n%s", len(lines), r)
@@ -393,9 +396,9 @@ func TestAppKEFUDB(t *testing.T) {
 		t.Errorf("app in KEFU_DB: %+v, %v", a, err)
 	}
 
-	// --db beats KEFU_DB.
+	// --db beats KEFU_DB: list looks for the database it names, which does not exist.
 	r := kefuCmd(t, getenv, "app", "list", "--db", flagDB)
-	wantExit(t, r, 0)
+	wantExit(t, r, 1, "no kefu database at "+flagDB)
 	if strings.Contains(r.stdout, testAppID) {
 		t.Errorf("--db %s listed the app in KEFU_DB\n%s", flagDB, r)
 	}

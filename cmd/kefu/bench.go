@@ -210,19 +210,20 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float6
 func us(d time.Duration) string { return fmt.Sprintf("%.1fµs", float64(d)/float64(time.Microsecond)) }
 
 // checkStored verifies exactly-once ingest: every push answered "success" is stored
-// once, and no push is stored twice.
+// once, and no push is stored twice. It counts rows by MsgId, which no unique index
+// constrains: by dedup key, a push stored twice under two keys would go unseen.
 func checkStored(ctx context.Context, w io.Writer, store kefu.MessageStore, appID string, p *phase) error {
-	keys := make([]string, len(p.pushes))
+	ids := make([]int64, len(p.pushes))
 	for i, push := range p.pushes {
-		keys[i] = push.DedupKey
+		ids[i] = push.MsgID
 	}
-	counts, err := store.CountByDedupKey(ctx, appID, keys)
+	counts, err := store.CountByWxMsgID(ctx, appID, ids)
 	if err != nil {
 		return err
 	}
 	missing, doubled := 0, 0
 	for _, i := range p.result.AckedIndexes {
-		if counts[keys[i]] == 0 {
+		if counts[ids[i]] == 0 {
 			missing++
 		}
 	}

@@ -108,17 +108,17 @@ func crashRecovery(t *testing.T, bin, db string) {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
-	keys := make([]string, len(pushes))
+	ids := make([]int64, len(pushes))
 	for i, p := range pushes {
-		keys[i] = p.DedupKey
+		ids[i] = p.MsgID
 	}
-	counts := countKeys(t, store, keys)
+	counts := countMsgIDs(t, store, ids)
 	storedAfterRestart, missing := 0, 0
 	for i := range pushes {
-		storedAfterRestart += min(counts[keys[i]], 1)
+		storedAfterRestart += min(counts[ids[i]], 1)
 	}
 	for _, i := range ackedBefore {
-		if counts[keys[i]] == 0 {
+		if counts[ids[i]] == 0 {
 			missing++
 		}
 	}
@@ -127,7 +127,7 @@ func crashRecovery(t *testing.T, bin, db string) {
 	}
 	dupsAfterRestart := duplicates(counts)
 	if dupsAfterRestart > 0 {
-		t.Errorf("%d dedup keys are stored more than once after the restart", dupsAfterRestart)
+		t.Errorf("%d pushes (MsgIds) are stored more than once after the restart", dupsAfterRestart)
 	}
 
 	// WeChat retries what it got no answer for, and may retry what was answered.
@@ -145,14 +145,14 @@ func crashRecovery(t *testing.T, bin, db string) {
 			len(resend)-n, len(resend), run2.firstErr)
 	}
 
-	counts = countKeys(t, store, keys)
+	counts = countMsgIDs(t, store, ids)
 	storedOnce, lost := 0, []string(nil)
 	for i := range pushes {
-		switch counts[keys[i]] {
+		switch counts[ids[i]] {
 		case 1:
 			storedOnce++
 		case 0:
-			lost = append(lost, fmt.Sprintf("%d (%s)", i, keys[i]))
+			lost = append(lost, fmt.Sprintf("%d (MsgId %d)", i, ids[i]))
 		}
 	}
 	if len(lost) > 0 {
@@ -160,7 +160,7 @@ func crashRecovery(t *testing.T, bin, db string) {
 	}
 	dups := duplicates(counts)
 	if dups > 0 {
-		t.Errorf("%d dedup keys are stored more than once after the resends", dups)
+		t.Errorf("%d pushes (MsgIds) are stored more than once after the resends", dups)
 	}
 	rows := appRows(t, store, app.AppID)
 	if rows != len(pushes) {
@@ -426,18 +426,20 @@ func allIndexes(n int) []int {
 	return out
 }
 
-func countKeys(t *testing.T, store *sqlstore.Store, keys []string) map[string]int {
+// countMsgIDs counts the stored rows of each push by its MsgId, which no unique index
+// constrains, so that a push stored twice (under two dedup keys) counts 2.
+func countMsgIDs(t *testing.T, store *sqlstore.Store, ids []int64) map[int64]int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), crashWait)
 	defer cancel()
-	counts, err := store.CountByDedupKey(ctx, crashAppID, keys)
+	counts, err := store.CountByWxMsgID(ctx, crashAppID, ids)
 	if err != nil {
-		t.Fatalf("CountByDedupKey: %v", err)
+		t.Fatalf("CountByWxMsgID: %v", err)
 	}
 	return counts
 }
 
-func duplicates(counts map[string]int) int {
+func duplicates(counts map[int64]int) int {
 	n := 0
 	for _, c := range counts {
 		if c > 1 {

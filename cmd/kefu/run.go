@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
 )
 
 const usage = `kefu — customer service for WeChat mini programs
@@ -17,6 +18,7 @@ Usage:
   kefu send       queue a message to a user (a running kefu serve delivers it)
   kefu bench      load generators: ingest, send
   kefu sim        the WeChat simulator: API, simulated users, phone page
+  kefu version    show kefu's version and the revision it was built from (also --version)
   kefu help       show this text
 
 Every command takes --db (or KEFU_DB): a SQLite file path or a postgres:// URL.
@@ -48,6 +50,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runBench(ctx, env, args[1:])
 	case "sim":
 		err = runSim(ctx, env, args[1:])
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
+		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"kefu"
 	"kefu/worker"
@@ -32,6 +33,25 @@ func runSend(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	if appID == "" || openID == "" {
 		fmt.Fprintln(env.stderr, "kefu send: --app and --to are required")
+		return errUsage
+	}
+	// One message per command: given two contents, sending one would silently drop
+	// the other. With --card-path, --image is the card's thumbnail.
+	var given []string
+	for _, g := range []struct {
+		flag string
+		set  bool
+	}{
+		{"--text", c.Text != ""}, {"--image", image != "" && c.PagePath == ""},
+		{"--link-url", c.URL != ""}, {"--card-path", c.PagePath != ""},
+	} {
+		if g.set {
+			given = append(given, g.flag)
+		}
+	}
+	if len(given) > 1 {
+		fmt.Fprintf(env.stderr, "kefu send: one message at a time: give only one of --text, --image, --link-url and --card-path (got %s)\n",
+			strings.Join(given, " and "))
 		return errUsage
 	}
 	switch {
@@ -71,6 +91,8 @@ func runSend(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "queued message %d; the reply window: %s\n", m.ID, st.Explain())
+	// Nothing here sends: say so, since no server may be running.
+	fmt.Fprintf(env.stdout, "queued message %d: it waits for a running `kefu serve` on this database, which delivers it; "+
+		"`kefu messages --app %s --openid %s` shows whether it was sent\nthe reply window: %s\n", m.ID, appID, openID, st.Explain())
 	return nil
 }

@@ -133,6 +133,10 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 		return err
 	}
 	defer store.Close()
+	for _, f := range store.LooseFiles() {
+		log.Warn("database file open to other users, who could read app secrets from it; chmod 600 it",
+			"file", f.Path, "mode", f.Mode.String())
+	}
 	w := newWorkers(c, store, log, m)
 	fetcher = w.fetcher
 	// The workers get a context of their own, ended (and waited for) before the

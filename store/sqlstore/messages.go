@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strings"
 	"time"
 
 	"kefu"
@@ -84,42 +83,38 @@ func scanMessage(rows *sql.Rows) (*kefu.Message, error) {
 	return &m, nil
 }
 
-// CountByDedupKey counts stored messages per dedup key, in chunks that keep every
-// query under both databases' parameter limits.
-func (s *Store) CountByDedupKey(ctx context.Context, appID string, keys []string) (map[string]int, error) {
-	counts := make(map[string]int, len(keys))
-	const chunk = 500
-	for start := 0; start < len(keys); start += chunk {
-		part := keys[start:min(start+chunk, len(keys))]
-		args := make([]any, 0, len(part)+1)
-		args = append(args, appID)
-		for _, k := range part {
-			args = append(args, k)
-		}
-		query := `SELECT dedup_key, COUNT(*) FROM messages WHERE appid = ? AND dedup_key IN (` +
-			strings.TrimSuffix(strings.Repeat("?,", len(part)), ",") + `) GROUP BY dedup_key`
-		if err := s.countInto(ctx, counts, s.q(query), args); err != nil {
-			return nil, err
-		}
+// CountByWxMsgID counts stored messages per WeChat MsgId. No index covers wx_msgid,
+// so it reads the app's messages once, between the smallest and the largest MsgId
+// asked for, rather than once per chunk of MsgIds: it is for checks after a
+// benchmark or a test, whose MsgIds lie close together, not for a request path.
+func (s *Store) CountByWxMsgID(ctx context.Context, appID string, msgIDs []int64) (map[int64]int, error) {
+	counts := make(map[int64]int, len(msgIDs))
+	if len(msgIDs) == 0 {
+		return counts, nil
 	}
-	return counts, nil
-}
-
-func (s *Store) countInto(ctx context.Context, counts map[string]int, query string, args []any) error {
-	rows, err := s.read.QueryContext(ctx, query, args...)
+	want := make(map[int64]bool, len(msgIDs))
+	lo, hi := msgIDs[0], msgIDs[0]
+	for _, id := range msgIDs {
+		want[id] = true
+		lo, hi = min(lo, id), max(hi, id)
+	}
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT wx_msgid, COUNT(*) FROM messages
+		WHERE appid = ? AND wx_msgid BETWEEN ? AND ? GROUP BY wx_msgid`), appID, lo, hi)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var key string
+		var id int64
 		var n int
-		if err := rows.Scan(&key, &n); err != nil {
-			return err
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
 		}
-		counts[key] = n
+		if want[id] {
+			counts[id] = n
+		}
 	}
-	return rows.Err()
+	return counts, rows.Err()
 }
 
 // lastActivitySQL is the time of the latest message of the customer in the row c

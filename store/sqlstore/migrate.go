@@ -11,6 +11,8 @@ import (
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+
+	"kefu"
 )
 
 //go:embed migrations/*.sql
@@ -93,3 +95,17 @@ type sizedInfo struct {
 }
 
 func (i sizedInfo) Size() int64 { return i.size }
+
+// requireSchema fails with kefu.ENotFound unless the database holds goose's version
+// table, which kefu's first start creates: the commands that only read or queue
+// must not turn an empty or foreign database into a kefu one.
+func (s *Store) requireSchema(ctx context.Context) error {
+	var n int
+	if err := s.read.QueryRowContext(ctx, s.q(s.dialect.tableExists), goose.DefaultTablename).Scan(&n); err != nil {
+		return fmt.Errorf("open %s: %w", s.name, err)
+	}
+	if n == 0 {
+		return kefu.Errorf(kefu.ENotFound, "%s has no kefu tables: `kefu serve` or `kefu app add` creates them", s.name)
+	}
+	return nil
+}

@@ -8,8 +8,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +29,11 @@ type Options struct {
 	// NoIngest opens the store for tools that never call Ingest (the kefu app and
 	// messages commands): no writer goroutine, no prepared ingest statements.
 	NoIngest bool
+	// MustExist opens only a database kefu has set up before (for the commands that
+	// read or queue: a mistyped --db must not leave an empty database behind): a
+	// missing SQLite file, or a database without kefu's migration table, is
+	// kefu.ENotFound. A kefu database of an older version is still migrated.
+	MustExist bool
 	// OnBatch, when set, is told the size of every committed ingest batch.
 	OnBatch func(size int)
 	// OnMedia, when set, is called after a commit that stored an inbound image or
@@ -44,6 +47,8 @@ type Options struct {
 // Store is a kefu.Store over SQLite or PostgreSQL.
 type Store struct {
 	dialect dialect
+	path    string  // the SQLite file; empty on PostgreSQL
+	name    string  // the database in messages: the SQLite file, or PostgreSQL's name and host
 	write   *sql.DB // SQLite: the one writer connection; PostgreSQL: the same pool as read
 	read    *sql.DB
 	clock   kefu.Clock
@@ -85,14 +90,23 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if IsPostgres(dsn) {
 		err = s.openPostgres(dsn)
 	} else {
-		err = s.openSQLite(dsn)
+		err = s.openSQLite(dsn, !opts.MustExist)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if err := s.read.PingContext(ctx); err != nil {
 		s.closeDBs()
+		if s.path != "" { // a PostgreSQL URL may carry a password, a file path nothing secret
+			return nil, fmt.Errorf("open sqlite database %s: %w", s.path, err)
+		}
 		return nil, fmt.Errorf("open %s database: %w", s.dialect.name, err)
+	}
+	if opts.MustExist {
+		if err := s.requireSchema(ctx); err != nil {
+			s.closeDBs()
+			return nil, err
+		}
 	}
 	if err := migrate(ctx, s.write, s.dialect); err != nil {
 		s.closeDBs()
@@ -127,6 +141,8 @@ func (s *Store) openPostgres(dsn string) error {
 	if err != nil {
 		return fmt.Errorf("open postgres: %w", err)
 	}
+	// Not the URL: it may hold a password.
+	s.name = fmt.Sprintf("PostgreSQL database %q on %s", cfg.Database, cfg.Host)
 	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
 		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
@@ -140,18 +156,22 @@ func (s *Store) openPostgres(dsn string) error {
 // openSQLite opens two handles on one file: a single writer connection, so writes
 // never wait on SQLite's lock within this process, and a pool of readers that WAL
 // lets run beside it. synchronous=FULL makes every commit durable before Ingest
-// returns (docs/architecture.md invariant 1).
-func (s *Store) openSQLite(path string) error {
+// returns (docs/architecture.md invariant 1). Unless create is set, the file must exist.
+func (s *Store) openSQLite(path string, create bool) error {
 	s.dialect = sqliteDialect
 	path = strings.TrimPrefix(path, "sqlite://")
 	if path == "" {
 		return fmt.Errorf("no database: give a SQLite file path or a postgres:// URL")
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return fmt.Errorf("create database directory: %w", err)
+	if create {
+		if err := makeSQLiteDir(path); err != nil {
+			return err
 		}
 	}
+	if err := openSQLiteFile(path, create); err != nil {
+		return err
+	}
+	s.path, s.name = path, path
 	pragmas := url.Values{}
 	// temp_store(MEMORY) keeps the statement journals of ingest's multi-row upserts
 	// off the disk; cache_size (in KiB when negative) keeps the hot index pages.

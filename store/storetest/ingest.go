@@ -217,21 +217,30 @@ func testMessagesFilter(t *testing.T, e *env) {
 	}
 }
 
-func testCountByDedupKey(t *testing.T, e *env) {
+func testCountByWxMsgID(t *testing.T, e *env) {
 	e.createApp(t)
-	var keys []string
+	var ids []int64
 	for i := int64(1); i <= 1200; i += 2 {
 		e.ingest(t, e.text("o1", i, ""))
+		e.ingest(t, e.text("o1", i, "")) // WeChat's retry
 	}
 	for i := int64(1); i <= 1200; i++ {
-		keys = append(keys, (&kefu.Inbound{MsgID: i}).DedupKey())
+		ids = append(ids, i)
 	}
-	counts, err := e.store.CountByDedupKey(context.Background(), testAppID, keys)
+	counts, err := e.store.CountByWxMsgID(context.Background(), testAppID, ids)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(counts) != 600 || counts["m:1"] != 1 || counts["m:2"] != 0 {
-		t.Fatalf("%d keys counted; m:1=%d m:2=%d", len(counts), counts["m:1"], counts["m:2"])
+	if len(counts) != 600 || counts[1] != 1 || counts[1199] != 1 || counts[2] != 0 {
+		t.Fatalf("%d MsgIds counted; 1: %d, 1199: %d, 2: %d", len(counts), counts[1], counts[1199], counts[2])
+	}
+	// Only the MsgIds asked for are counted, in any order.
+	counts, err = e.store.CountByWxMsgID(context.Background(), testAppID, []int64{1199, 1, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(counts) != 2 || counts[1] != 1 || counts[1199] != 1 {
+		t.Fatalf("asked for 1199, 1 and 4, counted %v", counts)
 	}
 }
 

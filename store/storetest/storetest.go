@@ -34,7 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentRetriesStoredOnce", testConcurrentRetries},
 		{"SignedPairs", testSignedPairs},
 		{"MessagesFilter", testMessagesFilter},
-		{"CountByDedupKey", testCountByDedupKey},
+		{"CountByWxMsgID", testCountByWxMsgID},
 		{"DeleteAppCascades", testDeleteAppCascades},
 		{"ClosedStoreRefusesIngest", testClosedStore},
 		{"EnqueueAndDeliver", testEnqueueAndDeliver},

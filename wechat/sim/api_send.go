@@ -24,8 +24,9 @@ type sendRequest struct {
 
 // serveSend is customerServiceMessage.send, on both its paths. Checks run in this
 // order: token (40001/42001), daily limit (45009), body (44002/47001), message
-// (40008/44004/45002/40007/40066/47001), user (40003), window (45015/45047). Only a
-// message that passes all of them is delivered and uses one send of the window.
+// (40008/44004/45002/40007/40066/47001), user (40003 for an openid not of the app),
+// window (45015/45047, also for a user who never acted). Only a message that passes
+// all of them is delivered and uses one send of the window.
 func (a *API) serveSend(w http.ResponseWriter, r *http.Request) {
 	ap, e := a.authorize(r)
 	if e != nil {

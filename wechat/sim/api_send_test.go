@@ -77,9 +77,15 @@ func TestSendErrors(t *testing.T) {
 		setup func(h *harness, tok string) string // returns the body
 		want  int
 	}{
-		{"never wrote", func(h *harness, tok string) string {
+		{"not the app's openid", func(h *harness, tok string) string {
 			return `{"touser":"stranger","msgtype":"text","text":{"content":"hi"}}`
 		}, codeInvalidOpenID},
+		{"the app's user, never acted", func(h *harness, tok string) string {
+			if err := h.api.AddUser(testApp, "u7"); err != nil {
+				h.t.Fatal(err)
+			}
+			return `{"touser":"u7","msgtype":"text","text":{"content":"hi"}}`
+		}, codeOutOfTime},
 		{"no touser", func(h *harness, tok string) string {
 			return `{"msgtype":"text","text":{"content":"hi"}}`
 		}, codeInvalidOpenID},

@@ -12,8 +12,9 @@ type typingRequest struct {
 }
 
 // serveTyping is customerServiceMessage.setTyping on both its paths (docs/protocol.md
-// §10.2). Checks run in this order: token, body, command (45072), user (40003), send
-// conditions (45015/45047: "impossible if the send conditions are not met"), then for
+// §10.2). Checks run in this order: token, body, command (45072), user (40003 for an
+// openid not of the app), send conditions (45015/45047: "impossible if the send
+// conditions are not met"), then for
 // Typing only: an exchange in the last 30 s (45080) and not already typing (45081).
 // CancelTyping succeeds whether or not the indicator is on. Typing uses no quota
 // (UNCONFIRMED, docs/protocol.md §12).

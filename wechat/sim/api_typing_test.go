@@ -69,6 +69,15 @@ func TestTypingUnknownUserAndBusinessPath(t *testing.T) {
 	h := newHarness(t, APIOptions{})
 	tok := h.token()
 	wantCode(t, "stranger", h.typing(tok, "stranger", "Typing"), codeInvalidOpenID)
+	// A user of the app who never acted has no window, so no typing either.
+	if err := h.api.AddUser(testApp, "u7"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "user who never acted", h.typing(tok, "u7", "Typing"), codeOutOfTime)
+	wantCode(t, "user who never acted", h.typing(tok, "u7", "CancelTyping"), codeOutOfTime)
+	if h.api.AddUser("wxnosuchapp", "u7") == nil {
+		t.Error("AddUser added a user to an unknown app")
+	}
 	h.wrote("u1")
 	r := h.postJSON("/cgi-bin/message/custom/business/typing", tok, `{"touser":"u1","command":"Typing"}`)
 	if r.ErrCode != 0 || r.ErrMsg != "ok" {

@@ -60,20 +60,40 @@ func (a *API) UserEntered(appID, openID string) error {
 	return a.userActed(appID, openID, a.opts.Rules.EnterSession, false)
 }
 
-func (a *API) userActed(appID, openID string, g kefu.Grant, exchange bool) error {
-	if openID == "" {
-		return fmt.Errorf("sim: empty openid")
-	}
+// AddUser records that openID is a user of appID who has not acted yet. WeChat knows
+// every user of a mini program by an openid of that app, so the send and typing APIs
+// answer such a user 45015 (no reply window), and only an openid that is not the
+// app's 40003 (docs/protocol.md §11–§12). It fails only for an unknown app or empty openid.
+func (a *API) AddUser(appID, openID string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	_, err := a.addUser(appID, openID)
+	return err
+}
+
+// addUser returns the user openID of appID, added if new. The caller holds a.mu.
+func (a *API) addUser(appID, openID string) (*user, error) {
+	if openID == "" {
+		return nil, fmt.Errorf("sim: empty openid")
+	}
 	ap, ok := a.apps[appID]
 	if !ok {
-		return fmt.Errorf("sim: unknown app %q", appID)
+		return nil, fmt.Errorf("sim: unknown app %q", appID)
 	}
 	u := ap.users[openID]
 	if u == nil {
 		u = &user{}
 		ap.users[openID] = u
+	}
+	return u, nil
+}
+
+func (a *API) userActed(appID, openID string, g kefu.Grant, exchange bool) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	u, err := a.addUser(appID, openID)
+	if err != nil {
+		return err
 	}
 	now := a.now()
 	u.grant(g, now)
@@ -99,8 +119,8 @@ func (u *user) grant(g kefu.Grant, now time.Time) {
 	u.remaining, u.expiresAt = g.Sends, end
 }
 
-// mayReceive applies the send conditions: 45015 outside a window, 45047 when its
-// sends are used up.
+// mayReceive applies the send conditions: 45015 outside a window (or before the
+// user's first action), 45047 when its sends are used up.
 func (u *user) mayReceive(now time.Time) *apiError {
 	if !now.Before(u.expiresAt) {
 		return fail(codeOutOfTime)
@@ -111,8 +131,8 @@ func (u *user) mayReceive(now time.Time) *apiError {
 	return nil
 }
 
-// user finds a user the send and typing APIs may address: 40003 for an openid that
-// never acted. The caller holds a.mu.
+// user finds a user the send and typing APIs may address: 40003 for an openid that is
+// not the app's (neither added nor ever acted). The caller holds a.mu.
 func (ap *app) user(openID string) (*user, *apiError) {
 	u, ok := ap.users[openID]
 	if !ok {

@@ -210,6 +210,10 @@ func (c *Control) AddUser(appID, openID string) error {
 	if _, err := c.s.endpoint(appID); err != nil {
 		return err
 	}
+	// The user is the app's from now on: WeChat's API answers them 45015, not 40003.
+	if err := c.s.api.AddUser(appID, openID); err != nil {
+		return err
+	}
 	c.s.mu.Lock()
 	c.s.user(userKey{appID, openID})
 	c.s.mu.Unlock()

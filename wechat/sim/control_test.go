@@ -116,6 +116,22 @@ func TestControlAPI(t *testing.T) {
 		t.Fatalf("chat after send: %+v", v.Entries)
 	}
 
+	// A user added on the page is the app's but has not written: no reply window
+	// (45015). An openid the app does not have is invalid (40003).
+	post("/sim/api/apps/"+app.AppID+"/users", `{"openid":"onew"}`)
+	for to, want := range map[string]string{"onew": `"errcode":45015`, "ostranger": `"errcode":40003`} {
+		resp, err = http.Post(srv.URL+"/cgi-bin/message/custom/send?access_token="+url.QueryEscape(tok.AccessToken), "application/json",
+			strings.NewReader(`{"touser":"`+to+`","msgtype":"text","text":{"content":"在吗"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), want) {
+			t.Errorf("send to %s: %s, want %s", to, b, want)
+		}
+	}
+
 	// The page is served, and a cross-origin POST is refused.
 	resp, err = http.Get(srv.URL + "/")
 	if err != nil {

@@ -26,11 +26,13 @@
 //     (§10.2), and everything delivered to them through the send API;
 //   - media by media_id: bytes, content type and expiry (3 days by default).
 //
-// Users act through methods, not HTTP: the push side of the simulator calls
-// UserMessage when a simulated user writes and UserEntered when one enters the chat;
-// what they received is read with Received, Typing and Quota, and OnDelivery /
-// OnTyping report changes as they happen, for a live page. PutMedia stores bytes a
-// user sent, so a server can fetch them with media/get.
+// Users act through methods, not HTTP: the push side of the simulator calls AddUser
+// when a user is added before acting (the API then answers them 45015, and an openid
+// that is not the app's 40003), UserMessage when a simulated user writes and
+// UserEntered when one enters the chat; what they received is read with Received,
+// Typing and Quota, and OnDelivery / OnTyping report changes as they happen, for a
+// live page. PutMedia stores bytes a user sent, so a server can fetch them with
+// media/get.
 //
 // All time comes from the kefu.Clock in APIOptions, so tests move time (5 minutes,
 // 48 hours, 3 days) instead of sleeping. Faults (system errors, latency, a daily send
