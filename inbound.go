@@ -52,10 +52,10 @@ type Inbound struct {
 	Raw []byte
 	// ReceivedAt is when kefu received the push, by its own clock.
 	ReceivedAt time.Time
-	// Pair, when set, asks Ingest to record the (timestamp, nonce) the push's URL
-	// was signed with, and to refuse the push if that pair came before with
-	// another body (see SignedPair).
-	Pair *SignedPair
+	// Signed, when set, asks Ingest to record the signature the push's URL came
+	// with, and to refuse the push if that signature came before with another body
+	// (see PushSignature).
+	Signed *PushSignature
 }
 
 // DedupKey is the key under which WeChat's retries of one push collapse into one

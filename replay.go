@@ -1,20 +1,21 @@
 package kefu
 
-// SignedPair is what a plaintext push's signature covers besides the token: the
-// timestamp and nonce of its URL (docs/protocol.md §4.1). The body is not covered,
-// so anyone who sees one push URL could post other bodies under it while the
-// timestamp window lasts. Recording each pair with a hash of the body it came with
-// closes that: WeChat's retry repeats the same body, a forgery cannot.
-type SignedPair struct {
-	Timestamp int64
-	Nonce     string
-	BodyHash  string // hex SHA-256 of the request body as received
-	// Sealed is true when the body itself was authenticated (msg_signature over its
-	// ciphertext). Such a push is recorded, so that its URL cannot be reused for a
-	// plaintext body, but never refused.
+// PushSignature is the URL signature a plaintext push came with. WeChat's
+// `signature` covers the token, the timestamp and the nonce, not the body, so anyone
+// who sees one push URL could post other documents under it while the timestamp
+// window lasts. Recording each signature with the document it came with closes
+// that: WeChat's retry repeats the same document, a forgery cannot. The signature
+// itself is the key, not the (timestamp, nonce) it covers: the three strings are
+// concatenated before hashing, so digits moved between timestamp and nonce sign the
+// same.
+type PushSignature struct {
+	Signature string
+	// Sealed is true when the document was authenticated by its own signature
+	// (msg_signature over its ciphertext). Such a push is recorded, so that its URL
+	// cannot be reused for a plaintext document, but never refused.
 	Sealed bool
 }
 
-// ErrPairReused refuses a push whose signed (timestamp, nonce) pair was already
-// used with another body: a replayed URL carrying a forged message.
-var ErrPairReused = &Error{Code: EConflict, Message: "this signature (timestamp and nonce) was already used with another body"}
+// ErrSignatureReused refuses a push whose URL signature was already used with
+// another document: a replayed URL carrying a forged message.
+var ErrSignatureReused = &Error{Code: EConflict, Message: "this signature was already used with another body"}

@@ -29,6 +29,7 @@ func BuildPushes(app *kefu.App, mode kefu.Mode, n, users int, now time.Time) ([]
 		users = 1000
 	}
 	base := rand.Int64N(1<<52) + 1
+	nonce := rand.Uint32()
 	ts := now.Unix()
 	pushes := make([]Push, n)
 	for i := range pushes {
@@ -41,7 +42,10 @@ func BuildPushes(app *kefu.App, mode kefu.Mode, n, users int, now time.Time) ([]
 			MsgID:      base + int64(i),
 			Content:    "你好，我的订单还没有发货，能帮我查一下吗？ #" + strconv.Itoa(i),
 		}
-		req, err := signer.Build(m, ts, strconv.FormatUint(rand.Uint64()%1e10, 10))
+		// Every push shares the timestamp, so nonces must not repeat: a counter
+		// times an odd constant modulo 2^32 never does, and looks random.
+		nonce++
+		req, err := signer.Build(m, ts, strconv.FormatUint(uint64(nonce*2654435761), 10))
 		if err != nil {
 			return nil, err
 		}

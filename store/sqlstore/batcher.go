@@ -22,10 +22,14 @@ type ingestRequest struct {
 	key pushKey // computed once: batches sort and match on it
 	res kefu.IngestResult
 	// refused is set when the push itself is turned away inside a batch that
-	// commits (kefu.ErrPairReused): it is answered with that, and stored nowhere.
+	// commits (kefu.ErrSignatureReused): it is answered with that, and stored
+	// nowhere.
 	refused error
-	err     error
-	done    chan struct{}
+	// recordSignature is set when the push's URL signature is stored with it
+	// (see checkSignatures).
+	recordSignature bool
+	err             error
+	done            chan struct{}
 }
 
 // batcher is the group commit: pushes that arrive while a commit is in progress wait
@@ -53,7 +57,8 @@ func newBatcher(ctx context.Context, s *Store, maxBatch int, onBatch func(int), 
 	// Batches are cut to a power of two: the largest prepared statement size.
 	maxBatch = 1 << (bits.Len(uint(maxBatch)) - 1)
 	stmts := newStmtCache(s.write, s.dialect)
-	if err := stmts.prepare(ctx, maxBatch, findStoredSQL, upsertCustomersSQL, findConversationsSQL, openConversationsSQL, insertMessagesSQL); err != nil {
+	if err := stmts.prepare(ctx, maxBatch, findStoredSQL, upsertCustomersSQL, findConversationsSQL, openConversationsSQL, insertMessagesSQL,
+		recordedSignaturesSQL); err != nil {
 		stmts.close()
 		return nil, err
 	}

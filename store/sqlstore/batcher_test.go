@@ -72,3 +72,50 @@ func TestNoIngestStore(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A batch of several pushes relies on the unique index for URL signatures: one
+// whose signature is on record fails the batch, and committed alone it is refused,
+// leaving no customer behind, while its neighbours are stored. A sealed push whose
+// signature is taken is stored all the same, without it.
+func TestBatchRefusesATakenSignature(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	app := &kefu.App{AppID: "wx1234567890abcdef", Token: "t", Mode: kefu.ModePlain, Format: kefu.FormatXML}
+	if err := s.CreateApp(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	push := func(openID string, id int64, sig string, sealed bool) *ingestRequest {
+		m := &kefu.Inbound{
+			AppID: app.AppID, OpenID: openID, MsgType: "text", Kind: kefu.KindText, MsgID: id,
+			Content: openID, Raw: []byte(openID), CreateTime: 1, ReceivedAt: time.Unix(1, 0),
+		}
+		if sig != "" {
+			m.Signed = &kefu.PushSignature{Signature: sig, Sealed: sealed}
+		}
+		return &ingestRequest{done: make(chan struct{}), msg: m, key: keyOf(m)}
+	}
+	if _, err := s.Ingest(ctx, push("oGenuine", 1, "sig-used", false).msg); err != nil {
+		t.Fatal(err)
+	}
+	batch := []*ingestRequest{push("oBefore", 2, "sig-a", false), push("oForger", 3, "sig-used", false),
+		push("oSealed", 4, "sig-used", true), push("oAfter", 5, "", false)}
+	s.ingest.commit(append([]*ingestRequest(nil), batch...))
+	for _, r := range batch {
+		<-r.done
+	}
+	if batch[1].err != kefu.ErrSignatureReused {
+		t.Fatalf("forged push: %v, want ErrSignatureReused", batch[1].err)
+	}
+	for _, i := range []int{0, 2, 3} {
+		if batch[i].err != nil || batch[i].res.MessageID == 0 {
+			t.Fatalf("push %d: %+v %v", i, batch[i].res, batch[i].err)
+		}
+	}
+	if _, err := s.Customer(ctx, app.AppID, "oForger"); kefu.ErrorCodeOf(err) != kefu.ENotFound {
+		t.Fatalf("the refused push's customer: %v, want none", err)
+	}
+}

@@ -44,11 +44,14 @@ var (
 	insertMessagesSQL = multiRow{
 		name: "insert-messages",
 		prefix: `INSERT INTO messages (appid, openid, conversation_id, direction, kind, msg_type, event, wx_msgid,
-			dedup_key, content, fields, raw, create_time, received_at, grant_sends, grant_at, grant_expires_at) VALUES `,
-		group: `(?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			dedup_key, content, fields, raw, create_time, received_at, grant_sends, grant_at, grant_expires_at, url_signature) VALUES `,
+		group: `(?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		// The unique dedup key is the last word: a push another kefu node stored
-		// since this batch looked is skipped here and reported as a duplicate.
-		suffix: ` ON CONFLICT (appid, dedup_key) DO NOTHING RETURNING id, appid, dedup_key`,
+		// since this batch looked is skipped here and reported as a duplicate. The
+		// conflict has no target so that the unique URL signature skips a row too
+		// (a forgery another node stored meanwhile): that push is then neither
+		// inserted nor found, and the batch is retried push by push.
+		suffix: ` ON CONFLICT DO NOTHING RETURNING id, appid, dedup_key`,
 	}
 )
 
@@ -86,7 +89,7 @@ func (s *Store) ingestBatch(ctx context.Context, tx *sql.Tx, batch []*ingestRequ
 		}
 		return a.dedupKey < b.dedupKey
 	})
-	batch, err := s.checkPairs(ctx, tx, batch)
+	batch, err := s.checkSignatures(ctx, tx, batch)
 	if err != nil {
 		return err
 	}
@@ -117,6 +120,11 @@ func (s *Store) ingestBatch(ctx context.Context, tx *sql.Tx, batch []*ingestRequ
 		if again, err := s.markStored(ctx, tx, raced); err != nil {
 			return err
 		} else if len(again) > 0 {
+			for _, r := range again {
+				if r.recordSignature {
+					return errSignatureTaken
+				}
+			}
 			return fmt.Errorf("insert message: %d pushes neither inserted nor found", len(again))
 		}
 	}
@@ -294,7 +302,7 @@ func scanConversationIDs(ctx context.Context, stmt *sql.Stmt, args []any, into m
 func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, reqs []*ingestRequest, conversations map[customerKey]int64) ([]*ingestRequest, error) {
 	byKey := make(map[pushKey]*ingestRequest, len(reqs))
 	for _, part := range split(reqs) {
-		args := make([]any, 0, 17*len(part))
+		args := make([]any, 0, 18*len(part))
 		for _, r := range part {
 			m := r.msg
 			byKey[r.key] = r
@@ -313,9 +321,13 @@ func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, reqs []*ingestRe
 				at := m.ActionTime()
 				sends, grantAt, grantExpires = g.Sends, millis(at), millis(at.Add(g.Window))
 			}
+			var signature any // NULL unless the push's URL signature is to be recorded
+			if r.recordSignature {
+				signature = m.Signed.Signature
+			}
 			args = append(args, m.AppID, m.OpenID, conversation, string(m.Kind), m.MsgType, m.Event, m.MsgID,
 				r.key.dedupKey, m.Summary(), fields, m.Raw, m.CreateTime*1000, millis(m.ReceivedAt),
-				sends, grantAt, grantExpires)
+				sends, grantAt, grantExpires, signature)
 		}
 		stmt, err := s.ingest.stmts.get(ctx, tx, insertMessagesSQL, len(part))
 		if err != nil {

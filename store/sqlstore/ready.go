@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,7 +21,9 @@ type readiness struct {
 	mu      sync.Mutex // one probe at a time; others wait for its answer
 	checked time.Time
 	err     error
-	stale   bool // an ingest commit failed since the last probe
+	// stale is set, without the lock, when an ingest commit failed since the last
+	// probe: the writer must never wait for a probe.
+	stale atomic.Bool
 }
 
 // Ready reports whether the store can commit now. A database that answers reads
@@ -33,23 +36,27 @@ func (s *Store) Ready(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := s.clock.Now()
-	if !r.checked.IsZero() && !r.stale && now.Sub(r.checked) < readyFor && now.Sub(r.checked) >= 0 {
+	fresh := !r.checked.IsZero() && now.Sub(r.checked) < readyFor && now.Sub(r.checked) >= 0
+	if fresh && !r.stale.Load() {
 		return r.err
 	}
+	r.stale.Store(false)
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		_, err := s.inTx(tx).exec(ctx, readyProbeSQL, millis(now))
 		return err
 	})
+	if ctx.Err() != nil {
+		// The asker gave up (or the writer was busy past its deadline): that says
+		// nothing about the database, so nothing is remembered.
+		r.stale.Store(true)
+		return fmt.Errorf("readiness check: %w", ctx.Err())
+	}
 	if err != nil {
 		err = fmt.Errorf("the database cannot commit: %w", err)
 	}
-	r.checked, r.err, r.stale = now, err, false
+	r.checked, r.err = now, err
 	return err
 }
 
 // ingestFailed marks the last readiness answer stale after an ingest commit failed.
-func (s *Store) ingestFailed() {
-	s.ready.mu.Lock()
-	s.ready.stale = true
-	s.ready.mu.Unlock()
-}
+func (s *Store) ingestFailed() { s.ready.stale.Store(true) }

@@ -10,8 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -39,9 +37,6 @@ type Options struct {
 	// OnMedia, when set, is called after a commit that stored an inbound image or
 	// card, whose media is then to be fetched. It must not block.
 	OnMedia func()
-	// PairTTL is how long the signed pairs of plaintext pushes are kept (see
-	// kefu.SignedPair): the push timestamp window, and a little more. 0: one day.
-	PairTTL time.Duration
 }
 
 // Store is a kefu.Store over SQLite or PostgreSQL.
@@ -57,13 +52,9 @@ type Store struct {
 	combine *combiner // shared commits of the outbox's claims and results
 	// prepared statements of the outbox and media paths
 	prepared prepared
-	// the signed pairs of plaintext pushes: how long they are kept, and when they
-	// were last pruned (Unix milliseconds)
-	pairTTL     time.Duration
-	pairsPruned atomic.Int64
-	ready       readiness
-	closing     sync.Once
-	closed      error
+	ready    readiness
+	closing  sync.Once
+	closed   error
 }
 
 var _ kefu.Store = (*Store)(nil)
@@ -76,10 +67,7 @@ func IsPostgres(dsn string) bool {
 // Open connects to dsn (a SQLite file path or a postgres:// URL), applies pending
 // migrations and starts the ingest writer.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{clock: opts.Clock, rules: kefu.DefaultQuotaRules(), pairTTL: opts.PairTTL}
-	if s.pairTTL <= 0 {
-		s.pairTTL = 24 * time.Hour
-	}
+	s := &Store{clock: opts.Clock, rules: kefu.DefaultQuotaRules()}
 	if s.clock == nil {
 		s.clock = kefu.SystemClock{}
 	}

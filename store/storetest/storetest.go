@@ -32,7 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"OtherEventsStoredWithoutCustomer", testOtherEvents},
 		{"EnterGrantsDoNotAccumulate", testEnterGrants},
 		{"ConcurrentRetriesStoredOnce", testConcurrentRetries},
-		{"SignedPairs", testSignedPairs},
+		{"Signatures", testSignatures},
 		{"MessagesFilter", testMessagesFilter},
 		{"CountByWxMsgID", testCountByWxMsgID},
 		{"DeleteAppCascades", testDeleteAppCascades},

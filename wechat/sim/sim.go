@@ -80,7 +80,8 @@ type Simulator struct {
 	opts Options
 	api  *API
 
-	lastMsgID atomic.Int64 // the MsgId given most recently
+	lastMsgID atomic.Int64  // the MsgId given most recently
+	nonceSeq  atomic.Uint32 // the counter behind push nonces (newNonce)
 
 	mu        sync.Mutex
 	publicURL string
@@ -102,6 +103,7 @@ func New(opts Options) *Simulator {
 		users:     make(map[userKey]*simUser),
 		queues:    make(map[string][]string),
 	}
+	s.nonceSeq.Store(randomUint32())
 	apiOpts := opts.API
 	apiOpts.Clock = opts.Clock
 	next := apiOpts.OnDelivery

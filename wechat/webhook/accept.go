@@ -2,10 +2,10 @@ package webhook
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"kefu"
 	"kefu/wechat/codec"
@@ -76,27 +76,25 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, appID string) (
 	}
 	m := p.inbound
 	m.AppID, m.ReceivedAt = app.AppID, h.cfg.Clock.Now()
-	var pk pairKey
+	var seen sigSeen
 	if app.Mode == kefu.ModePlain {
 		// Only a plaintext-mode app takes pushes whose body no signature covers.
-		sum := sha256.Sum256(body)
-		m.Pair = &kefu.SignedPair{Timestamp: params.ts, Nonce: params.nonce,
-			BodyHash: hex.EncodeToString(sum[:]), Sealed: p.sealed()}
-		pk = pairKey{app.AppID, params.ts, params.nonce}
-		if !m.Pair.Sealed && h.replays.conflicts(pk, m.Pair.BodyHash, m.ReceivedAt) {
+		m.Signed = &kefu.PushSignature{Signature: params.signature, Sealed: p.sealed()}
+		seen = h.seen(params, m)
+		if !m.Signed.Sealed && h.replays.conflicts(sigKey{app.AppID, params.signature}, seen, m.ReceivedAt) {
 			return answer{}, p, errReplayed
 		}
 	}
 	res, err := h.cfg.Ingester.Ingest(r.Context(), m)
-	if errors.Is(err, kefu.ErrPairReused) {
+	if errors.Is(err, kefu.ErrSignatureReused) {
 		return answer{}, p, errReplayed
 	}
 	if err != nil {
 		h.log.Error("ingest failed", "app", app.AppID, "err", err)
 		return answer{}, p, errStore
 	}
-	if m.Pair != nil {
-		h.replays.remember(pk, m.Pair.BodyHash, m.ReceivedAt)
+	if m.Signed != nil {
+		h.replays.remember(sigKey{app.AppID, params.signature}, seen, m.ReceivedAt)
 	}
 	if res.Duplicate {
 		h.log.Debug("duplicate push", "app", app.AppID, "wx_msgid", m.MsgID)
@@ -139,6 +137,24 @@ func (h *Handler) open(entry *appEntry, params params, outer *codec.Push, p *pus
 	}
 	p.format, p.key, p.inbound = format, key, &inner.Inbound
 	return nil
+}
+
+// seen is what the memory cache keeps of a push's URL signature: the hash of its
+// document (the store compares documents as the cache does), until the timestamp
+// window would refuse the URL (a minute more for clock steps) counted from the later
+// of its timestamp and now, since a URL whose timestamp runs ahead of our clock
+// stays valid longer. With the window off, a URL never expires; the cache then
+// keeps it a day, and the store for good.
+func (h *Handler) seen(params params, m *kefu.Inbound) sigSeen {
+	keep := 24 * time.Hour
+	if w := h.cfg.TimestampWindow; w > 0 {
+		keep = w + time.Minute
+	}
+	from := time.Unix(params.ts, 0)
+	if m.ReceivedAt.After(from) {
+		from = m.ReceivedAt
+	}
+	return sigSeen{document: sha256.Sum256(m.Raw), until: from.Add(keep)}
 }
 
 // checkSignature verifies the plaintext-mode signature over token, timestamp, nonce.

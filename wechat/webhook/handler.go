@@ -34,8 +34,8 @@ type Config struct {
 	// Transfer, when set, decides which user messages are answered with
 	// transfer_customer_service, handing the user to WeChat's own web tool.
 	Transfer func(*kefu.App, *kefu.Inbound) bool
-	// ReplayCacheSize bounds how many signed pairs of plaintext pushes are kept in
-	// memory in front of the store's record; 0: 65536.
+	// ReplayCacheSize bounds how many URL signatures of plaintext pushes are kept
+	// in memory in front of the store's record; 0: 65536.
 	ReplayCacheSize int
 }
 
@@ -64,16 +64,10 @@ func New(cfg Config) *Handler {
 	if cfg.ReplayCacheSize <= 0 {
 		cfg.ReplayCacheSize = 1 << 16
 	}
-	// A pair is worth keeping while the window would let its URL in; with the
-	// window off, for as long as the store keeps it (a day).
-	pairTTL := cfg.TimestampWindow + time.Minute
-	if cfg.TimestampWindow <= 0 {
-		pairTTL = 24 * time.Hour
-	}
 	return &Handler{
 		cfg:     cfg,
 		apps:    newAppCache(cfg.Apps, cfg.Clock, cfg.AppTTL),
-		replays: newReplayCache(pairTTL, cfg.ReplayCacheSize),
+		replays: newReplayCache(cfg.ReplayCacheSize),
 		log:     cfg.Logger,
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -124,4 +125,53 @@ func assertOnlyGenuine(t *testing.T, ms []*kefu.Message) {
 	if len(ms) != 1 || ms[0].Content != "genuine" {
 		t.Fatalf("stored %d messages, want only the genuine one: %+v", len(ms), ms)
 	}
+}
+
+// The signature is SHA-1 over the token, timestamp and nonce concatenated after
+// sorting, so digits moved between timestamp and nonce sign the same: the record is
+// of the signature, which every such spelling of a used URL shares. With the
+// window on, such a spelling is also far out of it; with the window off it is not.
+func TestReplayWithDigitsShiftedRefused(t *testing.T) {
+	s := newServer(t, time.Unix(1714112445, 0), options{window: 0})
+	app := s.addApp(officialAppID, kefu.ModePlain, kefu.FormatXML)
+	signer, err := pushreq.New(app, kefu.ModePlain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	genuine, _ := signer.Build(text(1, "genuine"), 1714112445, "486452656")
+	if r := s.post(app.AppID, genuine); r.status != 200 {
+		t.Fatalf("genuine: %d %q", r.status, r.body)
+	}
+	for _, shifted := range [][2]string{{"17141124454", "86452656"}, {"171411244", "5486452656"}} {
+		forged := forgedMessage(s, app)
+		forged.Query = url.Values{"signature": genuine.Query["signature"], "timestamp": {shifted[0]}, "nonce": {shifted[1]}}
+		if r := s.post(app.AppID, forged); r.status != 403 {
+			t.Fatalf("timestamp %s, nonce %s under the genuine signature: %d %q, want 403", shifted[0], shifted[1], r.status, r.body)
+		}
+	}
+	assertOnlyGenuine(t, s.messages(app.AppID))
+}
+
+// A URL whose timestamp runs ahead of kefu's clock stays valid longer: its record
+// must last as long as the window takes the URL, counted from that timestamp.
+func TestReplayRecordOutlastsTheURL(t *testing.T) {
+	start := time.Unix(1714112445, 0)
+	s := newServer(t, start, options{window: 5 * time.Minute})
+	app := s.addApp(officialAppID, kefu.ModePlain, kefu.FormatXML)
+	signer, err := pushreq.New(app, kefu.ModePlain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ahead := start.Add(4 * time.Minute).Unix() // WeChat's clock 4 minutes ahead of ours
+	genuine, _ := signer.Build(text(1, "genuine"), ahead, "777")
+	if r := s.post(app.AppID, genuine); r.status != 200 {
+		t.Fatalf("genuine: %d %q", r.status, r.body)
+	}
+	s.clock.Advance(8 * time.Minute) // the URL is good until ahead+5m, 9 minutes from start
+	forged := forgedMessage(s, app)
+	forged.Query = genuine.Query
+	if r := s.post(app.AppID, forged); r.status != 403 {
+		t.Fatalf("forged body 8 minutes later, the URL still in the window: %d %q, want 403", r.status, r.body)
+	}
+	assertOnlyGenuine(t, s.messages(app.AppID))
 }
