@@ -48,7 +48,7 @@ func TestCombinerIsolatesAFailingWrite(t *testing.T) {
 		}
 	}
 	s.Close()
-	if err := s.combine.do(ctx, 1, setOriginal("wxaaaaaaaaaaaaaa01")); !errors.Is(err, errStoreClosed) {
+	if err := s.combined(ctx, 1, setOriginal("wxaaaaaaaaaaaaaa01")); !errors.Is(err, errClosed) {
 		t.Errorf("a write after Close: %v", err)
 	}
 }

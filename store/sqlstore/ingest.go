@@ -159,7 +159,7 @@ func (s *Store) markStored(ctx context.Context, tx *sql.Tx, reqs []*ingestReques
 }
 
 func (s *Store) queryStored(ctx context.Context, tx *sql.Tx, appID string, args []any, n int, into map[pushKey]kefu.IngestResult) error {
-	stmt, err := s.ingest.stmts.get(ctx, tx, findStoredSQL, n)
+	stmt, err := s.multiStmt(ctx, tx, findStoredSQL, n)
 	if err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*inges
 		for _, c := range part {
 			args = append(args, c.key.appID, c.key.openID, c.sessionFrom, c.first)
 		}
-		stmt, err := s.ingest.stmts.get(ctx, tx, upsertCustomersSQL, len(part))
+		stmt, err := s.multiStmt(ctx, tx, upsertCustomersSQL, len(part))
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +245,7 @@ func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*inges
 		for _, c := range part {
 			args = append(args, c.key.appID, c.key.openID, c.first)
 		}
-		stmt, err := s.ingest.stmts.get(ctx, tx, openConversationsSQL, len(part))
+		stmt, err := s.multiStmt(ctx, tx, openConversationsSQL, len(part))
 		if err != nil {
 			return nil, err
 		}
@@ -272,7 +272,7 @@ func (s *Store) findConversations(ctx context.Context, tx *sql.Tx, customers []*
 	}
 	return inAppChunks(todo, func(k customerKey) (string, any) { return k.appID, k.openID },
 		func(appID string, args []any, n int) error {
-			stmt, err := s.ingest.stmts.get(ctx, tx, findConversationsSQL, n)
+			stmt, err := s.multiStmt(ctx, tx, findConversationsSQL, n)
 			if err != nil {
 				return err
 			}
@@ -329,7 +329,7 @@ func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, reqs []*ingestRe
 				r.key.dedupKey, m.Summary(), fields, m.Raw, m.CreateTime*1000, millis(m.ReceivedAt),
 				sends, grantAt, grantExpires, signature)
 		}
-		stmt, err := s.ingest.stmts.get(ctx, tx, insertMessagesSQL, len(part))
+		stmt, err := s.multiStmt(ctx, tx, insertMessagesSQL, len(part))
 		if err != nil {
 			return nil, err
 		}

@@ -175,7 +175,7 @@ func (s *Store) NextOutbound(ctx context.Context, appID, openID string, now time
 func (s *Store) ClaimOutbound(ctx context.Context, id int64, now time.Time) (int, bool, error) {
 	var attempts int
 	var claimed bool
-	err := s.combine.do(ctx, id, func(ctx context.Context, w on) error {
+	err := s.combined(ctx, id, func(ctx context.Context, w on) error {
 		err := w.scan(ctx, claimOutboundSQL, []any{millis(now), id, millis(now)}, &attempts)
 		claimed = err == nil
 		if errors.Is(err, sql.ErrNoRows) {
@@ -199,7 +199,7 @@ func (s *Store) FinishOutbound(ctx context.Context, id int64, r kefu.DeliveryRes
 		return kefu.Errorf(kefu.EInvalid, "cannot finish a send as %q", r.Status)
 	}
 	var n int64
-	err := s.combine.do(ctx, id, func(ctx context.Context, w on) error {
+	err := s.combined(ctx, id, func(ctx context.Context, w on) error {
 		res, err := w.exec(ctx, query, args...)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sync"
 )
 
@@ -71,12 +72,17 @@ func (s *Store) onRead() on         { return on{s: s, db: s.read} }
 func (s *Store) onWrite() on        { return on{s: s, db: s.write} }
 func (s *Store) inTx(tx *sql.Tx) on { return on{s: s, db: s.write, tx: tx} }
 
-// stmt returns the prepared statement for query. Inside a transaction it must not
-// prepare on the database handle (SQLite's one writer connection is the
-// transaction's), so it uses the cached statement, or prepares for this
-// transaction alone; warm (called at open) fills the cache for those queries.
+// stmt returns the prepared statement for query, written with ? placeholders.
 func (o on) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	query = o.s.q(query)
+	return o.bound(ctx, o.s.q(query))
+}
+
+// bound returns the prepared statement for query, already in the dialect's
+// spelling. Inside a transaction it must not prepare on the database handle
+// (SQLite's one writer connection is the transaction's), so it uses the cached
+// statement, or prepares for this transaction alone; warm (called at open) fills
+// the cache for those queries.
+func (o on) bound(ctx context.Context, query string) (*sql.Stmt, error) {
 	if o.tx == nil {
 		return o.s.prepared.get(ctx, o.db, query)
 	}
@@ -94,6 +100,33 @@ func (s *Store) warm(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// warmMulti prepares on the writer every power-of-two size up to maxRows of each
+// multi-row statement, and keeps their text: a batch then finds its statements
+// without building or rewriting SQL.
+func (s *Store) warmMulti(ctx context.Context, maxRows int, stmts ...multiRow) error {
+	s.multi = map[stmtKey]string{}
+	for _, m := range stmts {
+		for n := 1; n <= maxRows; n *= 2 {
+			text := s.q(m.sql(n))
+			if _, err := s.prepared.get(ctx, s.write, text); err != nil {
+				return fmt.Errorf("prepare %s: %w", m.name, err)
+			}
+			s.multi[stmtKey{m.name, n}] = text
+		}
+	}
+	return nil
+}
+
+// multiStmt returns the statement for n rows of m inside tx; n is a power of two
+// no larger than the maxRows given to warmMulti.
+func (s *Store) multiStmt(ctx context.Context, tx *sql.Tx, m multiRow, n int) (*sql.Stmt, error) {
+	text, ok := s.multi[stmtKey{m.name, n}]
+	if !ok {
+		return nil, fmt.Errorf("no prepared %s statement for %d rows", m.name, n)
+	}
+	return s.inTx(tx).bound(ctx, text)
 }
 
 func (o on) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {

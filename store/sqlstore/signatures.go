@@ -103,7 +103,7 @@ func (s *Store) recordedSignatures(ctx context.Context, tx *sql.Tx, reqs []*inge
 	recorded := map[sigKey][]byte{}
 	err := inAppChunks(reqs, func(r *ingestRequest) (string, any) { return r.key.appID, r.msg.Signed.Signature },
 		func(appID string, args []any, n int) error {
-			stmt, err := s.ingest.stmts.get(ctx, tx, recordedSignaturesSQL, n)
+			stmt, err := s.multiStmt(ctx, tx, recordedSignaturesSQL, n)
 			if err != nil {
 				return err
 			}

@@ -48,10 +48,13 @@ type Store struct {
 	read    *sql.DB
 	clock   kefu.Clock
 	rules   kefu.QuotaRules
-	ingest  *batcher
-	combine *combiner // shared commits of the outbox's claims and results
-	// prepared statements of the outbox and media paths
+	ingest  *groupCommit[*ingestRequest] // nil with Options.NoIngest
+	combine *groupCommit[*write]         // shared commits of the outbox's claims and results
+	onBatch func(size int)
+	onMedia func()
+	// prepared statements, and the text of each size of ingest's multi-row ones
 	prepared prepared
+	multi    map[stmtKey]string
 	ready    readiness
 	closing  sync.Once
 	closed   error
@@ -105,11 +108,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.closeDBs()
 		return nil, fmt.Errorf("prepare statements: %w", err)
 	}
-	s.combine = newCombiner(s)
+	s.combine = s.newCombiner()
 	if opts.NoIngest {
 		return s, nil
 	}
-	s.ingest, err = newBatcher(ctx, s, opts.MaxBatch, opts.OnBatch, opts.OnMedia)
+	s.onBatch, s.onMedia = opts.OnBatch, opts.OnMedia
+	s.ingest, err = s.newIngest(ctx, opts.MaxBatch)
 	if err != nil {
 		s.combine.stop()
 		s.prepared.close()
