@@ -44,9 +44,8 @@ type MediaFetcher struct {
 	log      *slog.Logger
 	wake     chan struct{}
 	urlHosts map[string]bool // URLHosts, lower-cased, without a trailing dot
-	// decoding lets one image be decoded at a time, whatever the concurrency: a
-	// decoded image can take 4 bytes a pixel or more, and Limits allow tens of
-	// millions of pixels.
+	// decoding lets one image be decoded at a time, whatever the concurrency, so
+	// that Limits.Memory bounds what decoding holds in all.
 	decoding chan struct{}
 }
 
