@@ -102,12 +102,12 @@ func TestPicURLNeverReachesInside(t *testing.T) {
 	}))
 	cdnPort := portOf(t, cdn.URL)
 	// The picture client as serve builds it, but with a resolver under the test's
-	// control and the fake CDN's one address allowed. 127.0.0.1 is even on the host
-	// list: the address check must hold on its own.
+	// control and the fake CDN's one address and port allowed. 127.0.0.1 is even on
+	// the host list: the address check must hold on its own.
 	hosts := []string{"mmbiz.qpic.cn", "cdn.test", "127.0.0.1"}
 	pictures := egress.Policy{
 		Hosts: hosts, Redirects: 3,
-		Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")},
+		AllowAddrs: []netip.AddrPort{netip.MustParseAddrPort(cdn.Listener.Addr().String())},
 		Lookup: func(_ context.Context, host string) ([]netip.Addr, error) {
 			switch host {
 			case "mmbiz.qpic.cn": // WeChat's CDN name, pointed inside
@@ -229,7 +229,7 @@ func TestInboundMediaMustDecode(t *testing.T) {
 		w.Write(fakePNG)
 	}))
 	defer pics.Close()
-	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures()})
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures(pics)})
 	e.runFetcher(t, "127.0.0.1")
 	genuine := pngImage(t, 8)
 	cases := map[string]int64{

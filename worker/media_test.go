@@ -107,20 +107,25 @@ func testInboundImage(t *testing.T, o envOptions) {
 	}
 }
 
-// loopbackPictures is a picture client that, unlike the default, reaches test
-// servers on 127.0.0.1: an operator's explicit allowance.
-func loopbackPictures() *http.Client {
-	return api.PictureClient([]string{"127.0.0.1"}, []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")})
+// loopbackPictures is a picture client that, unlike the default, reaches the
+// servers given, on 127.0.0.1: an operator's explicit allowance of their address
+// and port.
+func loopbackPictures(servers ...*httptest.Server) *http.Client {
+	var allow []netip.AddrPort
+	for _, s := range servers {
+		allow = append(allow, netip.MustParseAddrPort(s.Listener.Addr().String()))
+	}
+	return api.PictureClient([]string{"127.0.0.1"}, nil, allow)
 }
 
 func TestInboundImageFallsBackToPicURL(t *testing.T) {
-	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures()})
 	img := pngImage(t, 9)
 	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/png")
 		w.Write(img)
 	}))
 	defer pics.Close()
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures(pics)})
 	e.runFetcher(t, "127.0.0.1")
 	id := e.inboundImage(t, "o1", 1, "MEDIA_WECHAT_NEVER_HAD", pics.URL+"/pic.png")
 	m := e.waitMedia(t, id, kefu.MediaStored)
@@ -164,11 +169,11 @@ func TestInboundImageGivenUpWhenExpired(t *testing.T) {
 // TestExpiredMediaIDNotFetchedByURLEither: past the media_id's life nothing is
 // tried, not even a URL that would still answer: the lifetime bounds every attempt.
 func TestExpiredMediaIDNotFetchedByURLEither(t *testing.T) {
-	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures()})
 	img := pngImage(t, 11)
 	var hits atomic.Int32
 	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1); w.Write(img) }))
 	defer pics.Close()
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures(pics)})
 	id := e.inboundImage(t, "o1", 1, e.wx.PutMedia(img, "image/png"), pics.URL+"/p")
 	e.clock.Advance(73 * time.Hour)
 	e.runFetcher(t, "127.0.0.1")

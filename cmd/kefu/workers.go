@@ -22,10 +22,10 @@ type workers struct {
 
 func newWorkers(c serveConfig, store *sqlstore.Store, log *slog.Logger, m *metrics.Metrics) *workers {
 	mode, _ := api.ParseTokenMode(c.tokenMode) // checked with the flags
-	urlHosts, allow, _ := pictureFetching(c)   // so are these
+	pictures, _ := pictureFetching(c)          // so is this
 	client := api.New(api.Config{
 		BaseURL: c.wechatAPI, Timeout: c.apiTimeout, TokenMode: mode, Logger: log,
-		PictureClient: api.PictureClient(urlHosts, allow),
+		PictureClient: pictures.client(),
 		Secret: func(ctx context.Context, appID string) (string, error) {
 			a, err := store.App(ctx, appID)
 			if err != nil {
@@ -45,7 +45,7 @@ func newWorkers(c serveConfig, store *sqlstore.Store, log *slog.Logger, m *metri
 				m.ObserveSend(msg.AppID, string(r.Status), r.ErrCode, r.At.Sub(msg.ReceivedAt))
 			},
 		}),
-		fetcher: worker.NewMediaFetcher(worker.MediaFetcherConfig{Store: store, API: client, Logger: log, URLHosts: urlHosts}),
+		fetcher: worker.NewMediaFetcher(worker.MediaFetcherConfig{Store: store, API: client, Logger: log, URLHosts: pictures.hosts}),
 	}
 }
 

@@ -160,8 +160,9 @@ func TestFetchURL(t *testing.T) {
 		}
 	}))
 	defer pics.Close()
-	// The test server is on loopback, which only an explicit allowance opens.
-	e := newEnv(t, setup{pictures: api.PictureClient([]string{"127.0.0.1"}, []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})})
+	// The test server is on loopback, which only an explicit allowance of its
+	// address and port opens.
+	e := newEnv(t, setup{pictures: api.PictureClient([]string{"127.0.0.1"}, nil, []netip.AddrPort{netip.MustParseAddrPort(pics.Listener.Addr().String())})})
 	ctx := context.Background()
 
 	data, ct, err := e.client.FetchURL(ctx, pics.URL+"/typed?sig=abc")
@@ -210,7 +211,7 @@ func TestFetchURLRefusesInside(t *testing.T) {
 		}
 	}
 	// Listed, but loopback: the address check holds.
-	c := api.New(api.Config{PictureClient: api.PictureClient([]string{"127.0.0.1"}, nil)})
+	c := api.New(api.Config{PictureClient: api.PictureClient([]string{"127.0.0.1"}, nil, nil)})
 	if ae := apiError(t, fetchErr(c, inside.URL+"/metrics")); !strings.Contains(ae.Reason(), "address 127.0.0.1 (loopback") {
 		t.Errorf("listed loopback: %q", ae.Reason())
 	}
