@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -159,6 +160,7 @@ func (f *MediaFetcher) fetch(ctx context.Context, m *kefu.Message) {
 		return
 	}
 	var problems []string
+	final := true // every source tried has failed for good
 	for _, src := range sources {
 		data, _, err := src.get(ctx, f.cfg.API, m.AppID)
 		var contentType string
@@ -171,11 +173,20 @@ func (f *MediaFetcher) fetch(ctx context.Context, m *kefu.Message) {
 			return
 		}
 		problems = append(problems, src.name+": "+describe(err))
+		final = final && src.final(err)
 	}
 	if skipped != "" {
 		problems = append(problems, skipped)
 	}
 	reason := strings.Join(problems, "; ")
+	if final {
+		// Another try would download and decode the same answer, or be refused the
+		// same way, some 430 times before the media_id's life is over.
+		f.log.Warn("media: cannot be fetched", "app", m.AppID, "message", m.ID, "reason", reason)
+		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaFailed,
+			"kefu cannot get this image, and trying again would not change that: "+reason))
+		return
+	}
 	retry := now.Add(backoff(m.Attempts+1, f.cfg.RetryBase, f.cfg.RetryCeiling))
 	if !retry.Before(expires) {
 		f.log.Warn("media: gave up", "app", m.AppID, "message", m.ID, "reason", reason)
@@ -214,6 +225,42 @@ func describe(err error) string {
 type mediaSource struct {
 	name string
 	get  func(ctx context.Context, api kefu.WeChatAPI, appID string) ([]byte, string, error)
+	// final reports whether a failure of get, or of the image it gave, would be
+	// the same however often it were tried again.
+	final func(error) bool
+}
+
+// unkept reports whether err is an answer kefu does not keep: not an image, or
+// too large. The same source gives the same answer.
+func unkept(err error) bool {
+	return errors.Is(err, errNotImage) || errors.Is(err, errTooLarge)
+}
+
+// mediaIDFinal: WeChat's word that it does not know the media_id (40007), or an
+// answer kefu does not keep. Whatever else WeChat refuses with (the AppSecret, the
+// IP whitelist, the daily quota) is about the app, which an operator may put right
+// within the media's three days, so it is tried again, as are -1, lost answers and
+// gateways.
+func mediaIDFinal(err error) bool {
+	if unkept(err) {
+		return true
+	}
+	f, ok := kefu.AsAPIFailure(err)
+	return ok && f.ErrCode() == kefu.WxInvalidMedia
+}
+
+// urlFinal: an answer kefu does not keep, a URL it cannot request, or a failure
+// the API client does not call retryable: a refusal by the picture client's
+// policy, an HTTP status such as 404, an answer too large to read. A connection
+// that failed, an answer lost, or a 5xx, 503 or 429 is tried again.
+func urlFinal(err error) bool {
+	if unkept(err) {
+		return true
+	}
+	if f, ok := kefu.AsAPIFailure(err); ok {
+		return !f.Retryable()
+	}
+	return kefu.ErrorCodeOf(err) == kefu.EInvalid
 }
 
 // mediaRefs are the media_id and URL of a message's picture: an image's, or a
@@ -232,7 +279,7 @@ func (f *MediaFetcher) sources(mediaID, picURL string) (out []mediaSource, skipp
 	if mediaID != "" {
 		out = append(out, mediaSource{"media_id", func(ctx context.Context, api kefu.WeChatAPI, appID string) ([]byte, string, error) {
 			return api.GetMedia(ctx, appID, mediaID)
-		}})
+		}, mediaIDFinal})
 	}
 	if picURL == "" {
 		return out, ""
@@ -242,7 +289,7 @@ func (f *MediaFetcher) sources(mediaID, picURL string) (out []mediaSource, skipp
 	}
 	out = append(out, mediaSource{"url", func(ctx context.Context, api kefu.WeChatAPI, _ string) ([]byte, string, error) {
 		return api.FetchURL(ctx, picURL)
-	}})
+	}, urlFinal})
 	return out, ""
 }
 

@@ -181,3 +181,102 @@ func TestExpiredMediaIDNotFetchedByURLEither(t *testing.T) {
 		t.Fatalf("attempts %d, %d URL fetches", m.Attempts, hits.Load())
 	}
 }
+
+// TestInboundMediaFinalFailures: when every source has failed in a way another try
+// would repeat — WeChat does not know the media_id (40007), the answer is not an
+// image kefu keeps, the URL is refused by the picture client or answers 404 — the
+// message is failed on its first attempt, with each source's reason, instead of
+// being downloaded and decoded again for three days.
+func TestInboundMediaFinalFailures(t *testing.T) {
+	notImage := append([]byte("\x89PNG\r\n\x1a\n"), "<html>"...)
+	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/html" {
+			w.Write(notImage)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer pics.Close()
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures(pics)})
+	e.runFetcher(t, "127.0.0.1")
+	const never = "MEDIA_WECHAT_NEVER_HAD"
+	cases := map[int64][]string{
+		e.inboundImage(t, "o1", 1, never, ""):                                           {"media_id:", "errcode 40007"},
+		e.inboundImage(t, "o1", 2, e.wx.PutMedia(notImage, "image/png"), ""):            {"media_id: not a complete JPEG"},
+		e.inboundImage(t, "o1", 3, e.wx.PutMedia(pngClaiming(t, 60000, 60000), ""), ""): {"media_id: an image larger than kefu keeps"},
+		e.inboundImage(t, "o1", 4, never, pics.URL+"/html"):                             {"errcode 40007", "url: not a complete JPEG"},
+		e.inboundImage(t, "o1", 5, never, pics.URL+"/gone"):                             {"errcode 40007", "url: The picture's server answered HTTP 404"},
+		e.inboundImage(t, "o1", 6, never, "http://127.0.0.1:1/pic.png"):                 {"errcode 40007", "url: kefu refused", "address 127.0.0.1 (loopback"},
+		e.ingest(t, &kefu.Inbound{AppID: appID, OpenID: "o1", MsgType: "miniprogrampage", Kind: kefu.KindCard,
+			MsgID: 7, Title: "Card", PagePath: "pages/a", ThumbURL: pics.URL + "/html"}).MessageID: {"url: not a complete JPEG"},
+	}
+	for id := range cases {
+		e.waitAttempted(t, id)
+	}
+	for id, want := range cases {
+		m := e.message(t, id)
+		if m.MediaState != kefu.MediaFailed || m.Attempts != 1 {
+			t.Errorf("message %d: %q after %d attempts (%s); want failed after 1", id, m.MediaState, m.Attempts, m.ErrReason)
+		}
+		for _, w := range append(want, "trying again would not change that") {
+			if !strings.Contains(m.ErrReason, w) {
+				t.Errorf("message %d: reason %q; want %q in it", id, m.ErrReason, w)
+			}
+		}
+	}
+}
+
+// TestInboundMediaPassingFailuresRetried: a failure that may pass keeps the
+// message pending and tried again, even when the other source failed for good: the
+// picture server's 503 or 500; and a refusal about the app rather than the media (a
+// wrong AppSecret), which an operator may put right within the media's three days.
+func TestInboundMediaPassingFailuresRetried(t *testing.T) {
+	img := pngImage(t, 12)
+	var served atomic.Int32
+	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch served.Add(1) {
+		case 1:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 2:
+			w.WriteHeader(http.StatusInternalServerError)
+		default:
+			w.Write(img)
+		}
+	}))
+	defer pics.Close()
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures(pics)})
+	ctx := context.Background()
+	app, err := e.store.App(ctx, appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := *app
+	wrong.Secret = "not-the-secret"
+	if err := e.store.UpdateApp(ctx, &wrong); err != nil {
+		t.Fatal(err)
+	}
+	e.runFetcher(t, "127.0.0.1")
+	byURL := e.inboundImage(t, "o1", 1, "MEDIA_WECHAT_NEVER_HAD", pics.URL+"/pic.png")
+	secret := e.inboundImage(t, "o1", 2, e.wx.PutMedia(img, "image/png"), "")
+	sim.WaitFor(t, func() bool {
+		m := e.message(t, byURL)
+		if m.MediaState != kefu.MediaPending {
+			return true
+		}
+		if m.Attempts >= 1 && served.Load() < 2 {
+			e.clock.Advance(time.Minute)
+		}
+		return served.Load() >= 2 && m.Attempts >= 2
+	}, "two attempts at the URL")
+	if m := e.message(t, byURL); m.MediaState != kefu.MediaPending || !strings.Contains(m.ErrReason, "url: The picture's server answered HTTP 500") {
+		t.Fatalf("after 503 and 500: %q %q", m.MediaState, m.ErrReason)
+	}
+	if m := e.message(t, secret); m.MediaState != kefu.MediaPending || !strings.Contains(m.ErrReason, "AppSecret") {
+		t.Fatalf("with a wrong AppSecret: %q %q", m.MediaState, m.ErrReason)
+	}
+	if err := e.store.UpdateApp(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	e.waitMedia(t, byURL, kefu.MediaStored)
+	e.waitMedia(t, secret, kefu.MediaStored)
+}

@@ -109,6 +109,11 @@ func TestGetMedia(t *testing.T) {
 	if ae.Code != kefu.WxInvalidMedia || ae.Retryable() || ae.Op != "media" {
 		t.Fatalf("expired media: %v", err)
 	}
+	// The media_id came from a user: the sender's advice to upload again is not
+	// for it.
+	if r := ae.Reason(); !strings.Contains(r, "no longer has it") || strings.Contains(r, "upload") {
+		t.Fatalf("expired media: reason %q", r)
+	}
 	if _, _, err := e.client.GetMedia(ctx, testApp, "never-was"); apiError(t, err).Code != 40007 {
 		t.Fatalf("unknown media: %v", err)
 	}
@@ -155,6 +160,8 @@ func TestFetchURL(t *testing.T) {
 			w.Write(big)
 		case "/busy":
 			w.WriteHeader(http.StatusServiceUnavailable)
+		case "/oops":
+			w.WriteHeader(http.StatusInternalServerError)
 		default:
 			http.NotFound(w, r)
 		}
@@ -178,6 +185,10 @@ func TestFetchURL(t *testing.T) {
 	}
 	if ae := apiError(t, fetchErr(e.client, pics.URL+"/busy")); ae.HTTPStatus != 503 || !ae.Retryable() {
 		t.Fatalf("503: %v", ae)
+	}
+	// A download repeated shows nobody anything: any 5xx may be tried again.
+	if ae := apiError(t, fetchErr(e.client, pics.URL+"/oops")); ae.HTTPStatus != 500 || !ae.Retryable() {
+		t.Fatalf("500: %v", ae)
 	}
 	if ae := apiError(t, fetchErr(e.client, pics.URL+"/big")); !strings.Contains(ae.Error(), "larger than") {
 		t.Fatalf("too big: %v", ae)
