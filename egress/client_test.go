@@ -183,6 +183,28 @@ func addrPort(t *testing.T, rawURL string) netip.AddrPort {
 	return netip.MustParseAddrPort(u.Host)
 }
 
+// TestClientRefusesURLBeforeAnyIO: a URL the policy does not allow is refused
+// before its host is resolved or anything is dialled.
+func TestClientRefusesURLBeforeAnyIO(t *testing.T) {
+	var lookups atomic.Int32
+	p := egress.Policy{Hosts: []string{"mmbiz.qpic.cn"}, Lookup: func(context.Context, string) ([]netip.Addr, error) {
+		lookups.Add(1)
+		return []netip.Addr{netip.MustParseAddr("1.1.1.1")}, nil
+	}}
+	for _, u := range []string{"http://unlisted.example/x.jpg", "gopher://mmbiz.qpic.cn/x", "http:///x"} {
+		if _, err := get(p.Client(), u); !egress.IsRefusal(err) {
+			t.Errorf("GET %s: %v; want a refusal", u, err)
+		}
+	}
+	p.Hosts = nil
+	if _, err := get(p.Client(), "http://mmbiz.qpic.cn/x.jpg"); err == nil || !strings.Contains(err.Error(), "refused host mmbiz.qpic.cn: no host is allowed") {
+		t.Errorf("no hosts: %v", err)
+	}
+	if n := lookups.Load(); n != 0 {
+		t.Fatalf("%d lookups for URLs the policy refuses", n)
+	}
+}
+
 func TestClientRefusalsSayWhy(t *testing.T) {
 	p := egress.Policy{Hosts: []string{"127.0.0.1", "mmbiz.qpic.cn"},
 		Lookup: lookup(map[string]string{"mmbiz.qpic.cn": "10.1.2.3"})}

@@ -64,6 +64,9 @@ func (p Policy) CheckURL(u *url.URL) error {
 	if host == "" {
 		return &Refusal{Target: "a URL without a host", Reason: "nothing to fetch"}
 	}
+	if !p.AnyHost && len(p.Hosts) == 0 {
+		return &Refusal{Target: "host " + host, Reason: "no host is allowed"}
+	}
 	if !p.AnyHost && !slices.ContainsFunc(p.Hosts, func(h string) bool { return normalHost(h) == host }) {
 		return &Refusal{Target: "host " + host, Reason: "not on the list of hosts allowed"}
 	}

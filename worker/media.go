@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -29,10 +28,6 @@ type MediaFetcherConfig struct {
 	Poll time.Duration
 	// RetryBase and RetryCeiling shape the backoff between tries. 0: 5 s and 10 min.
 	RetryBase, RetryCeiling time.Duration
-	// URLHosts are the hosts whose PicUrl or ThumbUrl the fetcher downloads when the
-	// media_id gives nothing: WeChat's CDN (api.DefaultPictureHosts). The URL is the
-	// push's word, so any other is not fetched at all. Empty: never by URL.
-	URLHosts []string
 	// Limits bound the images kept; zero fields take ImageLimits' defaults.
 	Limits ImageLimits
 }
@@ -41,10 +36,9 @@ type MediaFetcherConfig struct {
 // mini program card's thumbnail, is downloaded right after ingest and stored, and
 // tried again while WeChat still has it, so that history never shows a dead image.
 type MediaFetcher struct {
-	cfg      MediaFetcherConfig
-	log      *slog.Logger
-	wake     chan struct{}
-	urlHosts map[string]bool // URLHosts, lower-cased, without a trailing dot
+	cfg  MediaFetcherConfig
+	log  *slog.Logger
+	wake chan struct{}
 	// decoding lets one image be decoded at a time, whatever the concurrency, so
 	// that Limits.Memory bounds what decoding holds in all.
 	decoding chan struct{}
@@ -71,12 +65,7 @@ func NewMediaFetcher(cfg MediaFetcherConfig) *MediaFetcher {
 		cfg.RetryCeiling = 10 * time.Minute
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
-	f := &MediaFetcher{cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1),
-		urlHosts: make(map[string]bool), decoding: make(chan struct{}, 1)}
-	for _, h := range cfg.URLHosts {
-		f.urlHosts[normalHost(h)] = true
-	}
-	return f
+	return &MediaFetcher{cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1), decoding: make(chan struct{}, 1)}
 }
 
 // Wake makes the fetcher look for pending media now (after an ingest stored some).
@@ -153,15 +142,9 @@ func (f *MediaFetcher) fetch(ctx context.Context, m *kefu.Message) {
 			"WeChat no longer has this image: its media_id expired before it could be fetched"))
 		return
 	}
-	sources, skipped := f.sources(mediaID, picURL)
-	if len(sources) == 0 {
-		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaFailed,
-			"nothing kefu may fetch: "+skipped))
-		return
-	}
 	var problems []string
 	final := true // every source tried has failed for good
-	for _, src := range sources {
+	for _, src := range sources(mediaID, picURL) {
 		data, _, err := src.get(ctx, f.cfg.API, m.AppID)
 		var contentType string
 		if err == nil {
@@ -174,9 +157,6 @@ func (f *MediaFetcher) fetch(ctx context.Context, m *kefu.Message) {
 		}
 		problems = append(problems, src.name+": "+describe(err))
 		final = final && src.final(err)
-	}
-	if skipped != "" {
-		problems = append(problems, skipped)
 	}
 	reason := strings.Join(problems, "; ")
 	if final {
@@ -273,36 +253,19 @@ func mediaRefs(m *kefu.Message) (mediaID, picURL string) {
 }
 
 // sources lists where a message's media may be had, best first: by media_id
-// through the API, then by URL if its host is one of URLHosts. skipped says why a
-// URL is left out.
-func (f *MediaFetcher) sources(mediaID, picURL string) (out []mediaSource, skipped string) {
+// through the API, then by URL. The URL is the push's word: which hosts and
+// addresses it may lead to is the API's policy (api.PictureClient), which refuses
+// anything else before a request is made, not the fetcher's.
+func sources(mediaID, picURL string) (out []mediaSource) {
 	if mediaID != "" {
 		out = append(out, mediaSource{"media_id", func(ctx context.Context, api kefu.WeChatAPI, appID string) ([]byte, string, error) {
 			return api.GetMedia(ctx, appID, mediaID)
 		}, mediaIDFinal})
 	}
-	if picURL == "" {
-		return out, ""
+	if picURL != "" {
+		out = append(out, mediaSource{"url", func(ctx context.Context, api kefu.WeChatAPI, _ string) ([]byte, string, error) {
+			return api.FetchURL(ctx, picURL)
+		}, urlFinal})
 	}
-	if !f.urlAllowed(picURL) {
-		return out, "url: not fetched: its host is not one of the picture hosts kefu fetches from"
-	}
-	out = append(out, mediaSource{"url", func(ctx context.Context, api kefu.WeChatAPI, _ string) ([]byte, string, error) {
-		return api.FetchURL(ctx, picURL)
-	}, urlFinal})
-	return out, ""
-}
-
-// urlAllowed reports whether raw is an http(s) URL on one of URLHosts. The client
-// behind FetchURL checks again, redirects and addresses included; this check
-// spares it URLs it would refuse.
-func (f *MediaFetcher) urlAllowed(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && f.urlHosts[normalHost(u.Hostname())]
-}
-
-// normalHost lower-cases a host name and drops a trailing dot, which names the
-// same host.
-func normalHost(h string) string {
-	return strings.TrimSuffix(strings.ToLower(h), ".")
+	return out
 }

@@ -27,9 +27,11 @@ func TestServeNeverFetchesInside(t *testing.T) {
 		flags  func(insideAddr string) []string
 		reason string // why the URL was not fetched; "" if it is
 	}{
-		{"defaults", nil, "url: not fetched: its host is not one of the picture hosts"},
+		{"defaults", nil, "url: Not fetched: kefu refused host 127.0.0.1 (not on the list of hosts allowed)"},
+		{"URL fetching off", func(string) []string { return []string{"--media-url-hosts", "none"} },
+			"url: Not fetched: kefu refused host 127.0.0.1 (no host is allowed)"},
 		{"listed host, loopback address", func(string) []string { return []string{"--media-url-hosts", "127.0.0.1"} },
-			"refused to fetch it: address 127.0.0.1 (loopback"},
+			"url: Not fetched: kefu refused address 127.0.0.1 (loopback"},
 		{"listed host, loopback allowed", func(string) []string {
 			return []string{"--media-url-hosts", "127.0.0.1", "--egress-allow", "127.0.0.0/8"}
 		}, "only ports 80, 443 are reached"},

@@ -22,7 +22,9 @@ type workers struct {
 
 func newWorkers(c serveConfig, store *sqlstore.Store, log *slog.Logger, m *metrics.Metrics) *workers {
 	mode, _ := api.ParseTokenMode(c.tokenMode) // checked with the flags
-	pictures, _ := pictureFetching(c)          // so is this
+	// So is this: the picture client's policy is the one place a picture URL is
+	// judged; the media fetcher only asks for it.
+	pictures, _ := pictureFetching(c)
 	client := api.New(api.Config{
 		BaseURL: c.wechatAPI, Timeout: c.apiTimeout, TokenMode: mode, Logger: log,
 		PictureClient: pictures.client(),
@@ -45,7 +47,7 @@ func newWorkers(c serveConfig, store *sqlstore.Store, log *slog.Logger, m *metri
 				m.ObserveSend(msg.AppID, string(r.Status), r.ErrCode, r.At.Sub(msg.ReceivedAt))
 			},
 		}),
-		fetcher: worker.NewMediaFetcher(worker.MediaFetcherConfig{Store: store, API: client, Logger: log, URLHosts: pictures.hosts}),
+		fetcher: worker.NewMediaFetcher(worker.MediaFetcherConfig{Store: store, API: client, Logger: log}),
 	}
 }
 

@@ -193,8 +193,18 @@ func TestFetchURL(t *testing.T) {
 	if ae := apiError(t, fetchErr(e.client, pics.URL+"/big")); !strings.Contains(ae.Error(), "larger than") {
 		t.Fatalf("too big: %v", ae)
 	}
-	if err := fetchErr(e.client, "ftp://example.com/x.png"); kefu.ErrorCodeOf(err) != kefu.EInvalid {
-		t.Fatalf("ftp: %v", err)
+	// The picture client's policy judges every URL, its scheme and host too: no
+	// check of FetchURL's own to disagree with it.
+	for u, want := range map[string]string{
+		"ftp://127.0.0.1/x.png": `Not fetched: kefu refused scheme "ftp"`,
+		"http:///x.png":         "Not fetched: kefu refused a URL without a host",
+	} {
+		if ae := apiError(t, fetchErr(e.client, u)); ae.Retryable() || !strings.HasPrefix(ae.Reason(), want) {
+			t.Errorf("%s: %v (%q); want a final refusal starting %q", u, ae, ae.Reason(), want)
+		}
+	}
+	if err := fetchErr(e.client, "http://[::1/x.png"); kefu.ErrorCodeOf(err) != kefu.EInvalid {
+		t.Fatalf("a URL that does not parse: %v", err)
 	}
 	if e.fetches() != 0 {
 		t.Fatal("FetchURL fetched a token")

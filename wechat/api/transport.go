@@ -125,7 +125,7 @@ func (r *request) lost(err error, written bool) *Error {
 	switch {
 	case errors.As(err, &refusal):
 		// A policy decision: trying again gets the same answer.
-		e.reason = fmt.Sprintf("kefu refused to fetch it: %s (%s).", refusal.Target, refusal.Reason)
+		e.reason = fmt.Sprintf("Not fetched: kefu refused %s (%s).", refusal.Target, refusal.Reason)
 	case !written:
 		e.retryable = true
 		e.reason = r.who() + " could not be reached, so nothing was handed over; trying again later may succeed."
