@@ -25,7 +25,8 @@ type WeChatAPI interface {
 	GetMedia(ctx context.Context, appID, mediaID string) (data []byte, contentType string, err error)
 	// FetchURL downloads a picture by URL (an inbound image's PicUrl). The URL is
 	// outside input: implementations fetch only what their policy allows (WeChat's
-	// CDN hosts, public addresses) and refuse the rest.
+	// CDN hosts, public addresses) and refuse the rest with an APIFailure that is
+	// not retryable, so that callers need no policy of their own.
 	FetchURL(ctx context.Context, url string) (data []byte, contentType string, err error)
 }
 

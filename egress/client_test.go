@@ -108,9 +108,9 @@ func TestClientNeverReachesInside(t *testing.T) {
 	}))
 	cdnPort := port(t, cdn.URL)
 	p := egress.Policy{
-		Hosts:     []string{"mmbiz.qpic.cn", "cdn.test", "127.0.0.1", "::ffff:127.0.0.1", "localhost", "twice.test"},
-		Allow:     []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")},
-		Redirects: 3,
+		Hosts:      []string{"mmbiz.qpic.cn", "cdn.test", "127.0.0.1", "::ffff:127.0.0.1", "localhost", "twice.test"},
+		AllowAddrs: []netip.AddrPort{addrPort(t, cdn.URL)},
+		Redirects:  3,
 		Lookup: lookup(map[string]string{
 			"mmbiz.qpic.cn": "127.0.0.1", // an allowed, public-looking name pointing inside
 			"localhost":     "::1",
@@ -153,10 +153,55 @@ func TestClientNeverReachesInside(t *testing.T) {
 		t.Fatalf("the internal endpoint was reached %d times", n)
 	}
 
-	// The same endpoint is reached once its prefix is allowed: the test can tell.
+	// Allowing all of loopback opens its ranges, not its ports: the endpoint, on a
+	// port other than 80 and 443, is still refused, by name or by address.
 	p.Allow = append(p.Allow, netip.MustParsePrefix("127.0.0.0/8"))
+	for _, u := range []string{in.URL + "/metrics", "http://mmbiz.qpic.cn:" + inPort + "/metrics", "http://cdn.test:" + cdnPort + "/to-inside"} {
+		if _, err := get(p.Client(), u); err == nil || !strings.Contains(err.Error(), "refused port "+inPort+" on 127.0.0.1: only ports 80, 443") {
+			t.Errorf("GET %s with loopback allowed: %v; want its port refused", u, err)
+		}
+	}
+	if n := in.hits.Load(); n != 0 {
+		t.Fatalf("with loopback allowed, the internal endpoint was reached %d times", n)
+	}
+
+	// The same endpoint is reached once its address and port are allowed: the test
+	// can tell.
+	p.AllowAddrs = append(p.AllowAddrs, addrPort(t, in.URL))
 	if _, err := get(p.Client(), in.URL+"/metrics"); err != nil || in.hits.Load() != 1 {
-		t.Fatalf("with loopback allowed: %v, %d hits", err, in.hits.Load())
+		t.Fatalf("with its ip:port allowed: %v, %d hits", err, in.hits.Load())
+	}
+}
+
+// addrPort is a test server's address and port, as Policy.AllowAddrs takes it.
+func addrPort(t *testing.T, rawURL string) netip.AddrPort {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return netip.MustParseAddrPort(u.Host)
+}
+
+// TestClientRefusesURLBeforeAnyIO: a URL the policy does not allow is refused
+// before its host is resolved or anything is dialled.
+func TestClientRefusesURLBeforeAnyIO(t *testing.T) {
+	var lookups atomic.Int32
+	p := egress.Policy{Hosts: []string{"mmbiz.qpic.cn"}, Lookup: func(context.Context, string) ([]netip.Addr, error) {
+		lookups.Add(1)
+		return []netip.Addr{netip.MustParseAddr("1.1.1.1")}, nil
+	}}
+	for _, u := range []string{"http://unlisted.example/x.jpg", "gopher://mmbiz.qpic.cn/x", "http:///x"} {
+		if _, err := get(p.Client(), u); !egress.IsRefusal(err) {
+			t.Errorf("GET %s: %v; want a refusal", u, err)
+		}
+	}
+	p.Hosts = nil
+	if _, err := get(p.Client(), "http://mmbiz.qpic.cn/x.jpg"); err == nil || !strings.Contains(err.Error(), "refused host mmbiz.qpic.cn: no host is allowed") {
+		t.Errorf("no hosts: %v", err)
+	}
+	if n := lookups.Load(); n != 0 {
+		t.Fatalf("%d lookups for URLs the policy refuses", n)
 	}
 }
 
@@ -183,10 +228,10 @@ func TestClientRedirectLimit(t *testing.T) {
 		n.Add(1)
 		http.Redirect(w, r, fmt.Sprintf("/hop%d", n.Load()), http.StatusFound)
 	}))
-	allow := []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}
+	allow := []netip.AddrPort{addrPort(t, srv.URL)}
 	for _, redirects := range []int{0, 2} {
 		n.Store(0)
-		c := egress.Policy{Hosts: []string{"127.0.0.2"}, Allow: allow, Redirects: redirects}.Client()
+		c := egress.Policy{Hosts: []string{"127.0.0.2"}, AllowAddrs: allow, Redirects: redirects}.Client()
 		resp, err := get(c, srv.URL+"/start")
 		if err != nil || resp.StatusCode != http.StatusFound || int(n.Load()) != redirects+1 {
 			t.Errorf("Redirects %d: %v %v after %d requests", redirects, resp, err, n.Load())
@@ -195,18 +240,29 @@ func TestClientRedirectLimit(t *testing.T) {
 }
 
 func TestCheckAddr(t *testing.T) {
-	p := egress.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("10.8.0.0/16")}}
+	p := egress.Policy{
+		Allow:      []netip.Prefix{netip.MustParsePrefix("10.8.0.0/16"), netip.MustParsePrefix("127.0.0.0/8")},
+		AllowAddrs: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:9090"), netip.MustParseAddrPort("[fd00::5]:8080")},
+	}
 	for ap, ok := range map[string]bool{
-		"1.1.1.1:443":           true,
-		"1.1.1.1:80":            true,
-		"1.1.1.1:8080":          false, // ports other than HTTP's and HTTPS's
-		"1.1.1.1:22":            false,
-		"[2606:4700::1111]:443": true,
-		"10.8.3.4:8443":         true, // an allowed prefix, any port
-		"[::ffff:10.8.3.4]:80":  true,
-		"10.9.0.1:443":          false,
-		"127.0.0.1:443":         false,
-		"169.254.169.254:80":    false,
+		"1.1.1.1:443":             true,
+		"1.1.1.1:80":              true,
+		"1.1.1.1:8080":            false, // ports other than HTTP's and HTTPS's
+		"1.1.1.1:22":              false,
+		"[2606:4700::1111]:443":   true,
+		"10.8.3.4:443":            true, // an allowed prefix, on an allowed port
+		"[::ffff:10.8.3.4]:80":    true,
+		"10.8.3.4:8443":           false, // an allowed prefix opens no other port
+		"127.0.0.1:80":            true,
+		"127.0.0.1:6060":          false, // pprof on loopback, which is allowed on 80 and 443 only
+		"127.0.0.1:9090":          true,  // one address and port
+		"[::ffff:127.0.0.1]:9090": true,
+		"127.0.0.1:9091":          false,
+		"127.0.0.2:9090":          false,
+		"[fd00::5]:8080":          true,
+		"[fd00::5]:443":           false, // not in an allowed prefix: special
+		"10.9.0.1:443":            false,
+		"169.254.169.254:80":      false,
 	} {
 		err := p.CheckAddr(netip.MustParseAddrPort(ap))
 		if (err == nil) != ok {

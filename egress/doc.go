@@ -10,7 +10,8 @@
 //   - which addresses may be connected to, checked on the address actually dialled,
 //     after DNS, so that no name, redirect or IPv6 spelling can point inside: loopback,
 //     private, link-local, multicast, unspecified and every other special-purpose range
-//     that is not globally reachable are refused, unless the operator allows a prefix;
+//     that is not globally reachable are refused, unless the operator allows a prefix
+//     (still on the allowed ports, 80 and 443 by default) or one address and port;
 //   - how many redirects are followed.
 //
 // The client never uses a proxy: a proxy would connect on kefu's behalf, out of reach

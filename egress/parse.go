@@ -26,22 +26,28 @@ func ParseHosts(s string) ([]string, error) {
 	return hosts, nil
 }
 
-// ParsePrefixes reads a list of CIDR prefixes or single addresses (10.8.0.0/16,
-// 127.0.0.1, ::1) separated by commas or spaces, as a configuration value.
-func ParsePrefixes(s string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
+// ParseAllow reads what an operator opens although special-purpose, separated by
+// commas or spaces, as a configuration value: CIDR prefixes or single addresses
+// (10.8.0.0/16, 10.8.0.1, ::1), reached on the policy's ports (Policy.Allow), and
+// address:port pairs (127.0.0.1:9090, [::1]:9090), each reached on its port only
+// (Policy.AllowAddrs).
+func ParseAllow(s string) (prefixes []netip.Prefix, addrs []netip.AddrPort, err error) {
 	for _, f := range fields(s) {
 		if p, err := netip.ParsePrefix(f); err == nil {
-			out = append(out, p.Masked())
+			prefixes = append(prefixes, p.Masked())
 			continue
 		}
-		a, err := netip.ParseAddr(f)
-		if err != nil || a.Zone() != "" {
-			return nil, fmt.Errorf("%q: want a CIDR prefix (10.8.0.0/16) or an IP address", f)
+		if a, err := netip.ParseAddr(f); err == nil && a.Zone() == "" {
+			prefixes = append(prefixes, netip.PrefixFrom(a, a.BitLen()))
+			continue
 		}
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		if ap, err := netip.ParseAddrPort(f); err == nil && ap.Addr().Zone() == "" && ap.Port() != 0 {
+			addrs = append(addrs, ap)
+			continue
+		}
+		return nil, nil, fmt.Errorf("%q: want a CIDR prefix (10.8.0.0/16), an IP address, or an IP address and port (127.0.0.1:9090)", f)
 	}
-	return out, nil
+	return prefixes, addrs, nil
 }
 
 func fields(s string) []string {

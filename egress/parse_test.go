@@ -22,14 +22,17 @@ func TestParseHosts(t *testing.T) {
 	}
 }
 
-func TestParsePrefixes(t *testing.T) {
-	got, err := egress.ParsePrefixes("10.8.1.2/16, 127.0.0.1 ::1,fd00::/8")
-	if err != nil || fmt.Sprint(got) != "[10.8.0.0/16 127.0.0.1/32 ::1/128 fd00::/8]" {
-		t.Fatalf("ParsePrefixes = %v, %v", got, err)
+func TestParseAllow(t *testing.T) {
+	prefixes, addrs, err := egress.ParseAllow("10.8.1.2/16, 127.0.0.1 ::1,fd00::/8 127.0.0.1:9090,[::1]:8443")
+	if err != nil || fmt.Sprint(prefixes) != "[10.8.0.0/16 127.0.0.1/32 ::1/128 fd00::/8]" || fmt.Sprint(addrs) != "[127.0.0.1:9090 [::1]:8443]" {
+		t.Fatalf("ParseAllow = %v, %v, %v", prefixes, addrs, err)
 	}
-	for _, bad := range []string{"10.8.0.0/33", "localhost", "fe80::1%eth0", "10.0.0.0/8/8"} {
-		if _, err := egress.ParsePrefixes(bad); err == nil {
-			t.Errorf("ParsePrefixes(%q) took it", bad)
+	if prefixes, addrs, err := egress.ParseAllow(""); err != nil || prefixes != nil || addrs != nil {
+		t.Fatalf("empty: %v, %v, %v", prefixes, addrs, err)
+	}
+	for _, bad := range []string{"10.8.0.0/33", "localhost", "localhost:9090", "fe80::1%eth0", "[fe80::1%eth0]:80", "10.0.0.0/8/8", "127.0.0.1:0", "127.0.0.1:99999", "127.0.0.1:http"} {
+		if _, _, err := egress.ParseAllow(bad); err == nil {
+			t.Errorf("ParseAllow(%q) took it", bad)
 		}
 	}
 }

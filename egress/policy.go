@@ -21,10 +21,18 @@ type Policy struct {
 	// AnyHost lets URLs name any host; the address check still applies.
 	AnyHost bool
 	// Allow lists prefixes that may be reached although they are special-purpose
-	// (an internal mirror; loopback in tests), on any port. Only an operator's
-	// configuration belongs here, never anything from the request.
+	// (an internal mirror), on Ports like any other address: a prefix holding
+	// loopback must not open every service there (kefu's own /metrics, pprof) to
+	// any allowed name that resolves to it. Only an operator's configuration
+	// belongs here, never anything from the request.
 	Allow []netip.Prefix
-	// Ports are the ports other addresses may be reached on; empty: 80 and 443.
+	// AllowAddrs lists single services that may be reached although special-
+	// purpose and on a port outside Ports: exactly that address on exactly that
+	// port (the simulator on 127.0.0.1:9090, a test server). Operator
+	// configuration only, like Allow.
+	AllowAddrs []netip.AddrPort
+	// Ports are the ports addresses may be reached on, other than AllowAddrs';
+	// empty: 80 and 443.
 	Ports []uint16
 	// Redirects is how many redirects are followed, each checked like the first
 	// request; beyond that the redirect itself is the answer. 0: none.
@@ -56,22 +64,27 @@ func (p Policy) CheckURL(u *url.URL) error {
 	if host == "" {
 		return &Refusal{Target: "a URL without a host", Reason: "nothing to fetch"}
 	}
+	if !p.AnyHost && len(p.Hosts) == 0 {
+		return &Refusal{Target: "host " + host, Reason: "no host is allowed"}
+	}
 	if !p.AnyHost && !slices.ContainsFunc(p.Hosts, func(h string) bool { return normalHost(h) == host }) {
 		return &Refusal{Target: "host " + host, Reason: "not on the list of hosts allowed"}
 	}
 	return nil
 }
 
-// CheckAddr reports whether the address (after DNS) may be connected to: one in an
-// allowed prefix on any port, else an ordinary public address on an allowed port.
+// CheckAddr reports whether the address (after DNS) may be connected to: one of
+// AllowAddrs, else an ordinary public address or one in an allowed prefix, on one
+// of Ports.
 func (p Policy) CheckAddr(ap netip.AddrPort) error {
 	a := ap.Addr().WithZone("").Unmap()
-	for _, allowed := range p.Allow {
-		if allowed.Contains(a) {
+	for _, allowed := range p.AllowAddrs {
+		if allowed.Addr().WithZone("").Unmap() == a && allowed.Port() == ap.Port() {
 			return nil
 		}
 	}
-	if kind, special := Special(a); special {
+	inAllowed := slices.ContainsFunc(p.Allow, func(allowed netip.Prefix) bool { return allowed.Contains(a) })
+	if kind, special := Special(a); special && !inAllowed {
 		return &Refusal{Target: "address " + a.String(), Reason: kind + ": not the public internet"}
 	}
 	ports := p.Ports

@@ -14,13 +14,22 @@ import (
 	"golang.org/x/image/webp"
 )
 
-// ImageLimits bound the images the media fetcher keeps. Width and height are read
-// from the header and checked before anything is decoded, so that a small file
-// claiming a huge picture (a decompression bomb) costs nothing.
+// ImageLimits bound the images the media fetcher keeps, and what keeping one
+// costs. Everything is read from the header and checked before anything is
+// decoded, so that a small file claiming a huge picture (a decompression bomb)
+// costs nothing.
 type ImageLimits struct {
 	Bytes  int   // the file; 0: 10 MiB, the most WeChat keeps (docs/protocol.md §10.3)
 	Side   int   // width and height each; 0: 16384
-	Pixels int64 // width × height, summed over a GIF's frames; 0: 50 million
+	Pixels int64 // width × height, summed over a GIF's frames; 0: 4096 × 4096
+	// Memory bounds what decoding one image holds, as the header tells it: the
+	// decoded image in the type Go's decoder gives, and what the decoder keeps on
+	// the way (a progressive JPEG's coefficients, a conversion to RGBA or CMYK, an
+	// interlaced PNG's passes, GIF palettes, WebP's Huffman trees), plus the file.
+	// 0: 256 MiB, which every kind of image within the default Pixels fits but
+	// progressive JPEGs with full-resolution colour (up to 14 megapixels, 11 for
+	// CMYK), WebP with an alpha plane (13) and interlaced 16-bit PNGs (16.7).
+	Memory int64
 }
 
 func (l ImageLimits) withDefaults() ImageLimits {
@@ -31,7 +40,10 @@ func (l ImageLimits) withDefaults() ImageLimits {
 		l.Side = 16384
 	}
 	if l.Pixels <= 0 {
-		l.Pixels = 50_000_000
+		l.Pixels = 4096 * 4096
+	}
+	if l.Memory <= 0 {
+		l.Memory = 256 << 20
 	}
 	return l
 }
@@ -49,15 +61,18 @@ type imageFormat struct {
 	contentType string
 	magic       func([]byte) bool
 	config      func(io.Reader) (image.Config, error)
+	// cost says from the header what decoding takes; an error for a header that
+	// does not hold together.
+	cost func(data []byte, cfg image.Config) (decodeCost, error)
 	// decode decodes all of data and checks that nothing follows the image's end.
 	decode func(data []byte) error
 }
 
 var imageFormats = []imageFormat{
-	{"image/jpeg", prefixed("\xff\xd8\xff"), jpeg.DecodeConfig, decodeJPEG},
-	{"image/png", prefixed("\x89PNG\r\n\x1a\n"), png.DecodeConfig, decodePNG},
-	{"image/gif", func(b []byte) bool { return prefixed("GIF87a")(b) || prefixed("GIF89a")(b) }, gif.DecodeConfig, decodeGIF},
-	{"image/webp", func(b []byte) bool { return prefixed("RIFF")(b) && len(b) >= 15 && string(b[8:15]) == "WEBPVP8" }, webp.DecodeConfig, decodeWebP},
+	{"image/jpeg", prefixed("\xff\xd8\xff"), jpeg.DecodeConfig, jpegCost, decodeJPEG},
+	{"image/png", prefixed("\x89PNG\r\n\x1a\n"), png.DecodeConfig, pngCost, decodePNG},
+	{"image/gif", func(b []byte) bool { return prefixed("GIF87a")(b) || prefixed("GIF89a")(b) }, gif.DecodeConfig, gifCost, decodeGIF},
+	{"image/webp", func(b []byte) bool { return prefixed("RIFF")(b) && len(b) >= 16 && string(b[8:15]) == "WEBPVP8" }, webp.DecodeConfig, webpCost, decodeWebP},
 }
 
 func prefixed(magic string) func([]byte) bool {
@@ -76,20 +91,18 @@ func checkImage(data []byte, lim ImageLimits) (string, error) {
 		return "", errNotImage
 	}
 	cfg, err := f.config(bytes.NewReader(data))
+	if err != nil || cfg.Width < 1 || cfg.Height < 1 {
+		return "", errNotImage
+	}
+	cost, err := f.cost(data, cfg)
 	if err != nil {
 		return "", errNotImage
 	}
-	pixels := int64(cfg.Width) * int64(cfg.Height)
-	if f.contentType == "image/gif" {
-		if pixels, err = gifFramePixels(data); err != nil {
-			return "", errNotImage
-		}
+	if cfg.Width > lim.Side || cfg.Height > lim.Side || cost.pixels > lim.Pixels {
+		return "", fmt.Errorf("%w (at most %d pixels a side, %.1f megapixels)", errTooLarge, lim.Side, float64(lim.Pixels)/1e6)
 	}
-	if cfg.Width < 1 || cfg.Height < 1 {
-		return "", errNotImage
-	}
-	if cfg.Width > lim.Side || cfg.Height > lim.Side || pixels > lim.Pixels {
-		return "", fmt.Errorf("%w (at most %d pixels a side, %d megapixels)", errTooLarge, lim.Side, lim.Pixels/1_000_000)
+	if cost.bytes+decodeOverhead+int64(len(data)) > lim.Memory {
+		return "", fmt.Errorf("%w (decoding it would take more than the %d MiB kefu allows)", errTooLarge, lim.Memory>>20)
 	}
 	if err := f.decode(data); err != nil {
 		return "", errNotImage
@@ -126,7 +139,7 @@ func decodePNG(data []byte) error {
 	return nil
 }
 
-// decodeGIF decodes every frame; gifFramePixels has checked the structure up to
+// decodeGIF decodes every frame; gifFrames has checked the structure up to
 // the trailer that ends the file.
 func decodeGIF(data []byte) error {
 	_, err := gif.DecodeAll(bytes.NewReader(data))
@@ -143,13 +156,20 @@ func decodeWebP(data []byte) error {
 	return err
 }
 
-// gifFramePixels walks a GIF's blocks without decompressing them and returns the
-// sum of its frames' areas: what decoding every frame costs, which the header's
-// one size does not tell. The file must end with the trailer.
-func gifFramePixels(data []byte) (int64, error) {
+// gifSummary is what walking a GIF's blocks tells of its frames.
+type gifSummary struct {
+	frames           int64
+	pixels           int64 // the frames' areas summed
+	interlacedPixels int64 // the part of pixels in interlaced frames
+}
+
+// gifFrames walks a GIF's blocks without decompressing them and sums its frames:
+// what decoding every frame costs, which the header's one size does not tell. The
+// file must end with the trailer.
+func gifFrames(data []byte) (gifSummary, error) {
 	bad := errors.New("gif: malformed")
 	if len(data) < 13 {
-		return 0, bad
+		return gifSummary{}, bad
 	}
 	i := 13
 	if flags := data[10]; flags&0x80 != 0 {
@@ -166,38 +186,42 @@ func gifFramePixels(data []byte) (int64, error) {
 		}
 		return false
 	}
-	var pixels int64
+	var s gifSummary
 	for i < len(data) {
 		switch data[i] {
 		case 0x3b: // trailer
 			if i != len(data)-1 {
-				return 0, bad
+				return gifSummary{}, bad
 			}
-			return pixels, nil
+			return s, nil
 		case 0x21: // extension: label, then sub-blocks
 			i += 2
 			if !subBlocks() {
-				return 0, bad
+				return gifSummary{}, bad
 			}
 		case 0x2c: // image descriptor
 			if i+10 > len(data) {
-				return 0, bad
+				return gifSummary{}, bad
 			}
 			w := int64(binary.LittleEndian.Uint16(data[i+5:]))
 			h := int64(binary.LittleEndian.Uint16(data[i+7:]))
 			flags := data[i+9]
-			pixels += w * h
+			s.frames++
+			s.pixels += w * h
+			if flags&0x40 != 0 {
+				s.interlacedPixels += w * h
+			}
 			i += 10
 			if flags&0x80 != 0 {
 				i += 3 << ((flags & 7) + 1) // local colour table
 			}
 			i++ // LZW minimum code size
 			if !subBlocks() {
-				return 0, bad
+				return gifSummary{}, bad
 			}
 		default:
-			return 0, bad
+			return gifSummary{}, bad
 		}
 	}
-	return 0, bad
+	return gifSummary{}, bad
 }

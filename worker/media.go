@@ -2,9 +2,9 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -28,10 +28,6 @@ type MediaFetcherConfig struct {
 	Poll time.Duration
 	// RetryBase and RetryCeiling shape the backoff between tries. 0: 5 s and 10 min.
 	RetryBase, RetryCeiling time.Duration
-	// URLHosts are the hosts whose PicUrl or ThumbUrl the fetcher downloads when the
-	// media_id gives nothing: WeChat's CDN (api.DefaultPictureHosts). The URL is the
-	// push's word, so any other is not fetched at all. Empty: never by URL.
-	URLHosts []string
 	// Limits bound the images kept; zero fields take ImageLimits' defaults.
 	Limits ImageLimits
 }
@@ -40,13 +36,11 @@ type MediaFetcherConfig struct {
 // mini program card's thumbnail, is downloaded right after ingest and stored, and
 // tried again while WeChat still has it, so that history never shows a dead image.
 type MediaFetcher struct {
-	cfg      MediaFetcherConfig
-	log      *slog.Logger
-	wake     chan struct{}
-	urlHosts map[string]bool // URLHosts, lower-cased, without a trailing dot
-	// decoding lets one image be decoded at a time, whatever the concurrency: a
-	// decoded image can take 4 bytes a pixel or more, and Limits allow tens of
-	// millions of pixels.
+	cfg  MediaFetcherConfig
+	log  *slog.Logger
+	wake chan struct{}
+	// decoding lets one image be decoded at a time, whatever the concurrency, so
+	// that Limits.Memory bounds what decoding holds in all.
 	decoding chan struct{}
 }
 
@@ -71,12 +65,7 @@ func NewMediaFetcher(cfg MediaFetcherConfig) *MediaFetcher {
 		cfg.RetryCeiling = 10 * time.Minute
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
-	f := &MediaFetcher{cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1),
-		urlHosts: make(map[string]bool), decoding: make(chan struct{}, 1)}
-	for _, h := range cfg.URLHosts {
-		f.urlHosts[normalHost(h)] = true
-	}
-	return f
+	return &MediaFetcher{cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1), decoding: make(chan struct{}, 1)}
 }
 
 // Wake makes the fetcher look for pending media now (after an ingest stored some).
@@ -153,14 +142,9 @@ func (f *MediaFetcher) fetch(ctx context.Context, m *kefu.Message) {
 			"WeChat no longer has this image: its media_id expired before it could be fetched"))
 		return
 	}
-	sources, skipped := f.sources(mediaID, picURL)
-	if len(sources) == 0 {
-		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaFailed,
-			"nothing kefu may fetch: "+skipped))
-		return
-	}
 	var problems []string
-	for _, src := range sources {
+	final := true // every source tried has failed for good
+	for _, src := range sources(mediaID, picURL) {
 		data, _, err := src.get(ctx, f.cfg.API, m.AppID)
 		var contentType string
 		if err == nil {
@@ -172,11 +156,17 @@ func (f *MediaFetcher) fetch(ctx context.Context, m *kefu.Message) {
 			return
 		}
 		problems = append(problems, src.name+": "+describe(err))
-	}
-	if skipped != "" {
-		problems = append(problems, skipped)
+		final = final && src.final(err)
 	}
 	reason := strings.Join(problems, "; ")
+	if final {
+		// Another try would download and decode the same answer, or be refused the
+		// same way, some 430 times before the media_id's life is over.
+		f.log.Warn("media: cannot be fetched", "app", m.AppID, "message", m.ID, "reason", reason)
+		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaFailed,
+			"kefu cannot get this image, and trying again would not change that: "+reason))
+		return
+	}
 	retry := now.Add(backoff(m.Attempts+1, f.cfg.RetryBase, f.cfg.RetryCeiling))
 	if !retry.Before(expires) {
 		f.log.Warn("media: gave up", "app", m.AppID, "message", m.ID, "reason", reason)
@@ -215,6 +205,42 @@ func describe(err error) string {
 type mediaSource struct {
 	name string
 	get  func(ctx context.Context, api kefu.WeChatAPI, appID string) ([]byte, string, error)
+	// final reports whether a failure of get, or of the image it gave, would be
+	// the same however often it were tried again.
+	final func(error) bool
+}
+
+// unkept reports whether err is an answer kefu does not keep: not an image, or
+// too large. The same source gives the same answer.
+func unkept(err error) bool {
+	return errors.Is(err, errNotImage) || errors.Is(err, errTooLarge)
+}
+
+// mediaIDFinal: WeChat's word that it does not know the media_id (40007), or an
+// answer kefu does not keep. Whatever else WeChat refuses with (the AppSecret, the
+// IP whitelist, the daily quota) is about the app, which an operator may put right
+// within the media's three days, so it is tried again, as are -1, lost answers and
+// gateways.
+func mediaIDFinal(err error) bool {
+	if unkept(err) {
+		return true
+	}
+	f, ok := kefu.AsAPIFailure(err)
+	return ok && f.ErrCode() == kefu.WxInvalidMedia
+}
+
+// urlFinal: an answer kefu does not keep, a URL it cannot request, or a failure
+// the API client does not call retryable: a refusal by the picture client's
+// policy, an HTTP status such as 404, an answer too large to read. A connection
+// that failed, an answer lost, or a 5xx, 503 or 429 is tried again.
+func urlFinal(err error) bool {
+	if unkept(err) {
+		return true
+	}
+	if f, ok := kefu.AsAPIFailure(err); ok {
+		return !f.Retryable()
+	}
+	return kefu.ErrorCodeOf(err) == kefu.EInvalid
 }
 
 // mediaRefs are the media_id and URL of a message's picture: an image's, or a
@@ -227,36 +253,19 @@ func mediaRefs(m *kefu.Message) (mediaID, picURL string) {
 }
 
 // sources lists where a message's media may be had, best first: by media_id
-// through the API, then by URL if its host is one of URLHosts. skipped says why a
-// URL is left out.
-func (f *MediaFetcher) sources(mediaID, picURL string) (out []mediaSource, skipped string) {
+// through the API, then by URL. The URL is the push's word: which hosts and
+// addresses it may lead to is the API's policy (api.PictureClient), which refuses
+// anything else before a request is made, not the fetcher's.
+func sources(mediaID, picURL string) (out []mediaSource) {
 	if mediaID != "" {
 		out = append(out, mediaSource{"media_id", func(ctx context.Context, api kefu.WeChatAPI, appID string) ([]byte, string, error) {
 			return api.GetMedia(ctx, appID, mediaID)
-		}})
+		}, mediaIDFinal})
 	}
-	if picURL == "" {
-		return out, ""
+	if picURL != "" {
+		out = append(out, mediaSource{"url", func(ctx context.Context, api kefu.WeChatAPI, _ string) ([]byte, string, error) {
+			return api.FetchURL(ctx, picURL)
+		}, urlFinal})
 	}
-	if !f.urlAllowed(picURL) {
-		return out, "url: not fetched: its host is not one of the picture hosts kefu fetches from"
-	}
-	out = append(out, mediaSource{"url", func(ctx context.Context, api kefu.WeChatAPI, _ string) ([]byte, string, error) {
-		return api.FetchURL(ctx, picURL)
-	}})
-	return out, ""
-}
-
-// urlAllowed reports whether raw is an http(s) URL on one of URLHosts. The client
-// behind FetchURL checks again, redirects and addresses included; this check
-// spares it URLs it would refuse.
-func (f *MediaFetcher) urlAllowed(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && f.urlHosts[normalHost(u.Hostname())]
-}
-
-// normalHost lower-cases a host name and drops a trailing dot, which names the
-// same host.
-func normalHost(h string) string {
-	return strings.TrimSuffix(strings.ToLower(h), ".")
+	return out
 }

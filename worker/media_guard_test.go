@@ -17,7 +17,6 @@ import (
 
 	"kefu"
 	"kefu/egress"
-	"kefu/wechat/api"
 	"kefu/wechat/sim"
 )
 
@@ -102,12 +101,12 @@ func TestPicURLNeverReachesInside(t *testing.T) {
 	}))
 	cdnPort := portOf(t, cdn.URL)
 	// The picture client as serve builds it, but with a resolver under the test's
-	// control and the fake CDN's one address allowed. 127.0.0.1 is even on the host
-	// list: the address check must hold on its own.
+	// control and the fake CDN's one address and port allowed. 127.0.0.1 is even on
+	// the host list: the address check must hold on its own.
 	hosts := []string{"mmbiz.qpic.cn", "cdn.test", "127.0.0.1"}
 	pictures := egress.Policy{
 		Hosts: hosts, Redirects: 3,
-		Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")},
+		AllowAddrs: []netip.AddrPort{netip.MustParseAddrPort(cdn.Listener.Addr().String())},
 		Lookup: func(_ context.Context, host string) ([]netip.Addr, error) {
 			switch host {
 			case "mmbiz.qpic.cn": // WeChat's CDN name, pointed inside
@@ -119,7 +118,7 @@ func TestPicURLNeverReachesInside(t *testing.T) {
 		},
 	}.Client()
 	e := newEnv(t, envOptions{noRun: true, pictures: pictures})
-	e.runFetcher(t, hosts...)
+	e.runFetcher(t)
 
 	attacks := map[string]int64{}
 	for i, picURL := range []string{
@@ -152,12 +151,13 @@ func TestPicURLNeverReachesInside(t *testing.T) {
 		if m.MediaState == kefu.MediaStored || m.MediaKey != "" {
 			t.Errorf("%s: stored %q", picURL, m.MediaKey)
 		}
-		if !strings.Contains(m.ErrReason, "url: kefu refused") && !strings.Contains(m.ErrReason, "url: not fetched") {
+		if !strings.Contains(m.ErrReason, "url: Not fetched: kefu refused") {
 			t.Errorf("%s: reason %q; want the URL refused", picURL, m.ErrReason)
 		}
 		t.Logf("%s: %s", picURL, m.ErrReason)
 	}
-	if m := e.message(t, card); m.MediaState != kefu.MediaPending || !strings.Contains(m.ErrReason, "address 127.0.0.1 (loopback") {
+	// The card's only source is refused: nothing to try again.
+	if m := e.message(t, card); m.MediaState != kefu.MediaFailed || !strings.Contains(m.ErrReason, "address 127.0.0.1 (loopback") {
 		t.Errorf("card: %q %q", m.MediaState, m.ErrReason)
 	}
 }
@@ -167,10 +167,10 @@ func TestPicURLNeverReachesInside(t *testing.T) {
 func TestPicURLDefaultPolicy(t *testing.T) {
 	in := newInsideEndpoint(t)
 	e := newEnv(t, envOptions{noRun: true}) // the client's default picture client
-	e.runFetcher(t, api.DefaultPictureHosts()...)
+	e.runFetcher(t)
 	direct := e.inboundImage(t, "o1", 1, "MEDIA_WECHAT_NEVER_HAD", in.URL+"/metrics")
 	e.waitAttempted(t, direct)
-	if m := e.message(t, direct); m.MediaState == kefu.MediaStored || !strings.Contains(m.ErrReason, "url: not fetched") {
+	if m := e.message(t, direct); m.MediaState == kefu.MediaStored || !strings.Contains(m.ErrReason, "url: Not fetched: kefu refused host 127.0.0.1 (not on the list") {
 		t.Errorf("direct: %q %q", m.MediaState, m.ErrReason)
 	}
 	if n := in.hits.Load(); n != 0 {
@@ -181,6 +181,32 @@ func TestPicURLDefaultPolicy(t *testing.T) {
 		MsgID: 2, Title: "Card", PagePath: "pages/a", ThumbURL: in.URL + "/thumb"}).MessageID
 	if m := e.waitMedia(t, card, kefu.MediaFailed); m.Attempts != 1 {
 		t.Errorf("card: %d attempts", m.Attempts)
+	}
+}
+
+// TestPictureHostsAreThePictureClients: which hosts a URL may name is the picture
+// client's policy alone; the fetcher keeps no list of its own. A URL on a host the
+// client lists is fetched; one on another host is refused by the client before a
+// request is made, and the reason says it was not fetched.
+func TestPictureHostsAreThePictureClients(t *testing.T) {
+	img := pngImage(t, 21)
+	var hits atomic.Int32
+	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write(img)
+	}))
+	defer pics.Close()
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures(pics)}) // lists 127.0.0.1
+	e.runFetcher(t)
+	listed := e.inboundImage(t, "o1", 1, "MEDIA_WECHAT_NEVER_HAD", pics.URL+"/pic.png")
+	unlisted := e.inboundImage(t, "o1", 2, "MEDIA_WECHAT_NEVER_HAD", "http://localhost:"+portOf(t, pics.URL)+"/pic.png")
+	e.waitMedia(t, listed, kefu.MediaStored)
+	m := e.waitMedia(t, unlisted, kefu.MediaFailed)
+	if !strings.Contains(m.ErrReason, "url: Not fetched: kefu refused host localhost (not on the list of hosts allowed)") {
+		t.Errorf("unlisted: reason %q", m.ErrReason)
+	}
+	if n := hits.Load(); n != 1 {
+		t.Errorf("the picture server got %d requests; want the listed one only", n)
 	}
 }
 
@@ -229,8 +255,8 @@ func TestInboundMediaMustDecode(t *testing.T) {
 		w.Write(fakePNG)
 	}))
 	defer pics.Close()
-	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures()})
-	e.runFetcher(t, "127.0.0.1")
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures(pics)})
+	e.runFetcher(t)
 	genuine := pngImage(t, 8)
 	cases := map[string]int64{
 		"starts like a PNG":  e.inboundImage(t, "o1", 1, e.wx.PutMedia(fakePNG, "image/png"), ""),

@@ -19,12 +19,11 @@ import (
 	"kefu/worker"
 )
 
-// runFetcher starts a media fetcher on e until the test ends; urlHosts are the
-// picture hosts it fetches URLs from.
-func (e *env) runFetcher(t *testing.T, urlHosts ...string) *worker.MediaFetcher {
+// runFetcher starts a media fetcher on e until the test ends.
+func (e *env) runFetcher(t *testing.T) *worker.MediaFetcher {
 	f := worker.NewMediaFetcher(worker.MediaFetcherConfig{
 		Store: e.store, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond,
-		RetryBase: time.Second, RetryCeiling: time.Minute, URLHosts: urlHosts,
+		RetryBase: time.Second, RetryCeiling: time.Minute,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -107,21 +106,26 @@ func testInboundImage(t *testing.T, o envOptions) {
 	}
 }
 
-// loopbackPictures is a picture client that, unlike the default, reaches test
-// servers on 127.0.0.1: an operator's explicit allowance.
-func loopbackPictures() *http.Client {
-	return api.PictureClient([]string{"127.0.0.1"}, []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")})
+// loopbackPictures is a picture client that, unlike the default, reaches the
+// servers given, on 127.0.0.1: an operator's explicit allowance of their address
+// and port.
+func loopbackPictures(servers ...*httptest.Server) *http.Client {
+	var allow []netip.AddrPort
+	for _, s := range servers {
+		allow = append(allow, netip.MustParseAddrPort(s.Listener.Addr().String()))
+	}
+	return api.PictureClient([]string{"127.0.0.1"}, nil, allow)
 }
 
 func TestInboundImageFallsBackToPicURL(t *testing.T) {
-	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures()})
 	img := pngImage(t, 9)
 	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/png")
 		w.Write(img)
 	}))
 	defer pics.Close()
-	e.runFetcher(t, "127.0.0.1")
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures(pics)})
+	e.runFetcher(t)
 	id := e.inboundImage(t, "o1", 1, "MEDIA_WECHAT_NEVER_HAD", pics.URL+"/pic.png")
 	m := e.waitMedia(t, id, kefu.MediaStored)
 	got, err := e.store.Media(context.Background(), m.MediaKey)
@@ -164,15 +168,114 @@ func TestInboundImageGivenUpWhenExpired(t *testing.T) {
 // TestExpiredMediaIDNotFetchedByURLEither: past the media_id's life nothing is
 // tried, not even a URL that would still answer: the lifetime bounds every attempt.
 func TestExpiredMediaIDNotFetchedByURLEither(t *testing.T) {
-	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures()})
 	img := pngImage(t, 11)
 	var hits atomic.Int32
 	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1); w.Write(img) }))
 	defer pics.Close()
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures(pics)})
 	id := e.inboundImage(t, "o1", 1, e.wx.PutMedia(img, "image/png"), pics.URL+"/p")
 	e.clock.Advance(73 * time.Hour)
-	e.runFetcher(t, "127.0.0.1")
+	e.runFetcher(t)
 	if m := e.waitMedia(t, id, kefu.MediaFailed); m.Attempts != 1 || hits.Load() != 0 {
 		t.Fatalf("attempts %d, %d URL fetches", m.Attempts, hits.Load())
 	}
+}
+
+// TestInboundMediaFinalFailures: when every source has failed in a way another try
+// would repeat — WeChat does not know the media_id (40007), the answer is not an
+// image kefu keeps, the URL is refused by the picture client or answers 404 — the
+// message is failed on its first attempt, with each source's reason, instead of
+// being downloaded and decoded again for three days.
+func TestInboundMediaFinalFailures(t *testing.T) {
+	notImage := append([]byte("\x89PNG\r\n\x1a\n"), "<html>"...)
+	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/html" {
+			w.Write(notImage)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer pics.Close()
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures(pics)})
+	e.runFetcher(t)
+	const never = "MEDIA_WECHAT_NEVER_HAD"
+	cases := map[int64][]string{
+		e.inboundImage(t, "o1", 1, never, ""):                                           {"media_id:", "errcode 40007"},
+		e.inboundImage(t, "o1", 2, e.wx.PutMedia(notImage, "image/png"), ""):            {"media_id: not a complete JPEG"},
+		e.inboundImage(t, "o1", 3, e.wx.PutMedia(pngClaiming(t, 60000, 60000), ""), ""): {"media_id: an image larger than kefu keeps"},
+		e.inboundImage(t, "o1", 4, never, pics.URL+"/html"):                             {"errcode 40007", "url: not a complete JPEG"},
+		e.inboundImage(t, "o1", 5, never, pics.URL+"/gone"):                             {"errcode 40007", "url: The picture's server answered HTTP 404"},
+		e.inboundImage(t, "o1", 6, never, "http://127.0.0.1:1/pic.png"):                 {"errcode 40007", "url: Not fetched: kefu refused address 127.0.0.1 (loopback"},
+		e.ingest(t, &kefu.Inbound{AppID: appID, OpenID: "o1", MsgType: "miniprogrampage", Kind: kefu.KindCard,
+			MsgID: 7, Title: "Card", PagePath: "pages/a", ThumbURL: pics.URL + "/html"}).MessageID: {"url: not a complete JPEG"},
+	}
+	for id := range cases {
+		e.waitAttempted(t, id)
+	}
+	for id, want := range cases {
+		m := e.message(t, id)
+		if m.MediaState != kefu.MediaFailed || m.Attempts != 1 {
+			t.Errorf("message %d: %q after %d attempts (%s); want failed after 1", id, m.MediaState, m.Attempts, m.ErrReason)
+		}
+		for _, w := range append(want, "trying again would not change that") {
+			if !strings.Contains(m.ErrReason, w) {
+				t.Errorf("message %d: reason %q; want %q in it", id, m.ErrReason, w)
+			}
+		}
+	}
+}
+
+// TestInboundMediaPassingFailuresRetried: a failure that may pass keeps the
+// message pending and tried again, even when the other source failed for good: the
+// picture server's 503 or 500; and a refusal about the app rather than the media (a
+// wrong AppSecret), which an operator may put right within the media's three days.
+func TestInboundMediaPassingFailuresRetried(t *testing.T) {
+	img := pngImage(t, 12)
+	var served atomic.Int32
+	pics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch served.Add(1) {
+		case 1:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 2:
+			w.WriteHeader(http.StatusInternalServerError)
+		default:
+			w.Write(img)
+		}
+	}))
+	defer pics.Close()
+	e := newEnv(t, envOptions{noRun: true, pictures: loopbackPictures(pics)})
+	ctx := context.Background()
+	app, err := e.store.App(ctx, appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := *app
+	wrong.Secret = "not-the-secret"
+	if err := e.store.UpdateApp(ctx, &wrong); err != nil {
+		t.Fatal(err)
+	}
+	e.runFetcher(t)
+	byURL := e.inboundImage(t, "o1", 1, "MEDIA_WECHAT_NEVER_HAD", pics.URL+"/pic.png")
+	secret := e.inboundImage(t, "o1", 2, e.wx.PutMedia(img, "image/png"), "")
+	sim.WaitFor(t, func() bool {
+		m := e.message(t, byURL)
+		if m.MediaState != kefu.MediaPending {
+			return true
+		}
+		if m.Attempts >= 1 && served.Load() < 2 {
+			e.clock.Advance(time.Minute)
+		}
+		return served.Load() >= 2 && m.Attempts >= 2
+	}, "two attempts at the URL")
+	if m := e.message(t, byURL); m.MediaState != kefu.MediaPending || !strings.Contains(m.ErrReason, "url: The picture's server answered HTTP 500") {
+		t.Fatalf("after 503 and 500: %q %q", m.MediaState, m.ErrReason)
+	}
+	if m := e.message(t, secret); m.MediaState != kefu.MediaPending || !strings.Contains(m.ErrReason, "AppSecret") {
+		t.Fatalf("with a wrong AppSecret: %q %q", m.MediaState, m.ErrReason)
+	}
+	if err := e.store.UpdateApp(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	e.waitMedia(t, byURL, kefu.MediaStored)
+	e.waitMedia(t, secret, kefu.MediaStored)
 }

@@ -18,17 +18,26 @@ import (
 // push to a real `kefu serve` carries a PicUrl on an internal endpoint (loopback),
 // and WeChat's media_id fails, so the URL is kefu's only way to the picture. By
 // default the host is not one kefu fetches from; even with it on --media-url-hosts,
-// the address is refused; kefu never reaches the endpoint and stores nothing. Only
-// --egress-allow opens the address, which shows the test would see a fetch.
+// the address is refused, and allowing loopback opens ports 80 and 443 only; kefu
+// never reaches the endpoint and stores nothing. Only --egress-allow with the
+// endpoint's ip:port opens it, which shows the test would see a fetch.
 func TestServeNeverFetchesInside(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		flags  []string
+		flags  func(insideAddr string) []string
 		reason string // why the URL was not fetched; "" if it is
 	}{
-		{"defaults", nil, "url: not fetched: its host is not one of the picture hosts"},
-		{"listed host, loopback address", []string{"--media-url-hosts", "127.0.0.1"}, "refused to fetch it: address 127.0.0.1 (loopback"},
-		{"loopback allowed by the operator", []string{"--media-url-hosts", "127.0.0.1", "--egress-allow", "127.0.0.1"}, ""},
+		{"defaults", nil, "url: Not fetched: kefu refused host 127.0.0.1 (not on the list of hosts allowed)"},
+		{"URL fetching off", func(string) []string { return []string{"--media-url-hosts", "none"} },
+			"url: Not fetched: kefu refused host 127.0.0.1 (no host is allowed)"},
+		{"listed host, loopback address", func(string) []string { return []string{"--media-url-hosts", "127.0.0.1"} },
+			"url: Not fetched: kefu refused address 127.0.0.1 (loopback"},
+		{"listed host, loopback allowed", func(string) []string {
+			return []string{"--media-url-hosts", "127.0.0.1", "--egress-allow", "127.0.0.0/8"}
+		}, "only ports 80, 443 are reached"},
+		{"its ip:port allowed by the operator", func(addr string) []string {
+			return []string{"--media-url-hosts", "127.0.0.1", "--egress-allow", addr}
+		}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var hits atomic.Int32
@@ -39,13 +48,17 @@ func TestServeNeverFetchesInside(t *testing.T) {
 				w.Write(pic)
 			}))
 			t.Cleanup(inside.Close)
+			var flags []string
+			if tc.flags != nil {
+				flags = tc.flags(inside.Listener.Addr().String())
+			}
 
 			db := newDB(t)
 			addApp(t, db)
 			st := sim.Start(t, sim.StartOptions{Now: time.Now()})
 			st.Sim.API().SetFaults(sim.Faults{SystemErrorShare: 1}) // every media_id (and token) fetch fails
 			st.Sim.SetPublicURL(inside.URL)                         // PicUrl: the internal endpoint
-			srv := startServe(t, db, append([]string{"--wechat-api", st.APIURL()}, tc.flags...)...)
+			srv := startServe(t, db, append([]string{"--wechat-api", st.APIURL()}, flags...)...)
 			app := kefu.App{AppID: testAppID, OriginalID: testOrigID, Secret: testSecret, Token: testToken,
 				AESKey: testKey, Mode: kefu.ModeSecure, Format: kefu.FormatJSON}
 			if err := st.Sim.AddEndpoint(sim.Endpoint{App: app, URL: srv.url + "/wx/" + testAppID}, testSecret); err != nil {
@@ -98,6 +111,7 @@ func TestServePictureFlags(t *testing.T) {
 		{[]string{"--media-url-hosts", "https://mmbiz.qpic.cn/x"}, nil, "--media-url-hosts"},
 		{[]string{"--egress-allow", "intranet"}, nil, "--egress-allow"},
 		{nil, map[string]string{"KEFU_EGRESS_ALLOW": "10.0.0.0/99"}, "--egress-allow"},
+		{[]string{"--egress-allow", "localhost:9090"}, nil, "--egress-allow"},
 		{nil, map[string]string{"KEFU_MEDIA_URL_HOSTS": "mmbiz.qpic.cn:8080"}, "--media-url-hosts"},
 	} {
 		getenv := func(k string) string { return tc.env[k] }
@@ -107,11 +121,11 @@ func TestServePictureFlags(t *testing.T) {
 		}
 	}
 	c := serveConfig{mediaURLHosts: "None", egressAllow: ""}
-	if hosts, allow, err := pictureFetching(c); err != nil || hosts != nil || allow != nil {
-		t.Errorf("none: %v %v %v", hosts, allow, err)
+	if p, err := pictureFetching(c); err != nil || p.hosts != nil || p.allow != nil || p.allowAddrs != nil {
+		t.Errorf("none: %+v %v", p, err)
 	}
-	c = serveConfig{mediaURLHosts: defaultURLHosts(), egressAllow: "10.8.0.0/16"}
-	if hosts, allow, err := pictureFetching(c); err != nil || len(hosts) != 2 || len(allow) != 1 {
-		t.Errorf("defaults: %v %v %v", hosts, allow, err)
+	c = serveConfig{mediaURLHosts: defaultURLHosts(), egressAllow: "10.8.0.0/16,127.0.0.1:9090"}
+	if p, err := pictureFetching(c); err != nil || len(p.hosts) != 2 || len(p.allow) != 1 || len(p.allowAddrs) != 1 {
+		t.Errorf("defaults: %+v %v", p, err)
 	}
 }

@@ -69,7 +69,7 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	fs.IntVar(&c.sendWorkers, "send-workers", 8, "customers sent to at once (each customer's messages go one at a time, in order)")
 	fs.DurationVar(&c.mediaTimeout, "media-timeout", time.Minute, "how long one download of a stored image may take before the connection is cut")
 	fs.StringVar(&c.mediaURLHosts, "media-url-hosts", defaultURLHosts(), "hosts an inbound picture may be fetched from by its URL when its media_id gives nothing (WeChat's CDN); none: never by URL")
-	fs.StringVar(&c.egressAllow, "egress-allow", "", "prefixes (10.8.0.0/16,127.0.0.1) that picture fetches by URL may reach although private or loopback, e.g. an internal mirror; by default only public addresses")
+	fs.StringVar(&c.egressAllow, "egress-allow", "", "what picture fetches by URL may reach although private or loopback: prefixes (10.8.0.0/16, an internal mirror) on ports 80 and 443, and ip:port (127.0.0.1:9090, the simulator) on that port only; by default only public addresses on 80 and 443")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	if c.sendWorkers < 1 || c.apiTimeout <= 0 || c.mediaTimeout <= 0 {
 		return fmt.Errorf("--send-workers, --api-timeout and --media-timeout must be positive")
 	}
-	if _, _, err := pictureFetching(c); err != nil {
+	if _, err := pictureFetching(c); err != nil {
 		return err
 	}
 	log, err := newLogger(env.stderr, c.logLevel, c.logFormat)

@@ -22,10 +22,12 @@ type workers struct {
 
 func newWorkers(c serveConfig, store *sqlstore.Store, log *slog.Logger, m *metrics.Metrics) *workers {
 	mode, _ := api.ParseTokenMode(c.tokenMode) // checked with the flags
-	urlHosts, allow, _ := pictureFetching(c)   // so are these
+	// So is this: the picture client's policy is the one place a picture URL is
+	// judged; the media fetcher only asks for it.
+	pictures, _ := pictureFetching(c)
 	client := api.New(api.Config{
 		BaseURL: c.wechatAPI, Timeout: c.apiTimeout, TokenMode: mode, Logger: log,
-		PictureClient: api.PictureClient(urlHosts, allow),
+		PictureClient: pictures.client(),
 		Secret: func(ctx context.Context, appID string) (string, error) {
 			a, err := store.App(ctx, appID)
 			if err != nil {
@@ -45,7 +47,7 @@ func newWorkers(c serveConfig, store *sqlstore.Store, log *slog.Logger, m *metri
 				m.ObserveSend(msg.AppID, string(r.Status), r.ErrCode, r.At.Sub(msg.ReceivedAt))
 			},
 		}),
-		fetcher: worker.NewMediaFetcher(worker.MediaFetcherConfig{Store: store, API: client, Logger: log, URLHosts: urlHosts}),
+		fetcher: worker.NewMediaFetcher(worker.MediaFetcherConfig{Store: store, API: client, Logger: log}),
 	}
 }
 

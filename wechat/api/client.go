@@ -59,7 +59,7 @@ type Config struct {
 	BaseURL    string       // DefaultBaseURL when empty; the simulator's URL in tests
 	HTTPClient *http.Client // nil: a client with bounded dial and handshake times
 	// PictureClient fetches pictures by URL (FetchURL). Those URLs arrive in pushes,
-	// so it must be guarded; nil: PictureClient(DefaultPictureHosts(), nil).
+	// so it must be guarded; nil: PictureClient(DefaultPictureHosts(), nil, nil).
 	// HTTPClient is for BaseURL, which is configuration and trusted, and is never
 	// used for them.
 	PictureClient *http.Client
@@ -118,7 +118,7 @@ func New(cfg Config) *Client {
 		c.http = defaultHTTPClient()
 	}
 	if c.pictures == nil {
-		c.pictures = PictureClient(DefaultPictureHosts(), nil)
+		c.pictures = PictureClient(DefaultPictureHosts(), nil, nil)
 	}
 	if c.clock == nil {
 		c.clock = kefu.SystemClock{}

@@ -65,13 +65,24 @@ var tokenVerdicts = map[int]verdict{
 	40014: {false, "WeChat refused the AppSecret; check the app's secret in the configuration."},
 }
 
+// mediaVerdicts override verdicts for answers of media/get, where a media_id came
+// from a user's message: there is nothing to upload again.
+var mediaVerdicts = map[int]verdict{
+	40007: {false, "WeChat does not know this media_id, or no longer has it (media lives 3 days)."},
+}
+
 // verdictFor classifies code in op's answer; an unknown code gets a generic reason
 // that quotes WeChat's errmsg (without its request id).
 func verdictFor(op string, code int, msg string) verdict {
-	if op == opToken {
-		if v, ok := tokenVerdicts[code]; ok {
-			return v
-		}
+	var overrides map[int]verdict
+	switch op {
+	case opToken:
+		overrides = tokenVerdicts
+	case opMedia:
+		overrides = mediaVerdicts
+	}
+	if v, ok := overrides[code]; ok {
+		return v
 	}
 	if v, ok := verdicts[code]; ok {
 		return v

@@ -139,6 +139,7 @@ func TestOddAnswers(t *testing.T) {
 		{"not JSON", 200, `<html>busy</html>`, 0, false, "could not be read"},
 		{"503", 503, `busy`, 0, true, "HTTP 503"},
 		{"502 on a send", 502, `bad gateway`, 0, false, "not known"},
+		{"500 on a send", 500, `oops`, 0, false, "not known"},
 		{"404", 404, `not here`, 0, false, "not processed"},
 	}
 	for _, tc := range tests {

@@ -124,13 +124,16 @@ func (c *Client) GetMedia(ctx context.Context, appID, mediaID string) ([]byte, s
 }
 
 // FetchURL downloads a picture by URL, an inbound image's PicUrl; no token goes with
-// it. The URL came in a push, so it goes through the guarded PictureClient: a host
-// off its list, or an address inside (after DNS, on every redirect), is refused
-// with an *Error that is not retryable. Errors are *Error with Op "fetch" and Code 0.
+// it. The URL came in a push, so it goes through the guarded PictureClient, whose
+// policy is the only judge of it: a scheme other than http(s) or a host off its
+// list is refused before anything is resolved or dialled, an address inside after
+// DNS, on every redirect; either way with an *Error that is not retryable and
+// whose reason says the picture was not fetched. Errors are *Error with Op "fetch"
+// and Code 0, but for a URL that does not parse (kefu EInvalid).
 func (c *Client) FetchURL(ctx context.Context, rawURL string) ([]byte, string, error) {
 	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, "", kefu.Errorf(kefu.EInvalid, "picture url %q: want an http:// or https:// address", stripQuery(rawURL))
+	if err != nil {
+		return nil, "", kefu.Errorf(kefu.EInvalid, "picture url %q does not parse", stripQuery(rawURL))
 	}
 	u.Fragment = ""
 	// The query is kept as written (a CDN may sign it); errors strip it all the same.

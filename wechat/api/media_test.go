@@ -109,6 +109,11 @@ func TestGetMedia(t *testing.T) {
 	if ae.Code != kefu.WxInvalidMedia || ae.Retryable() || ae.Op != "media" {
 		t.Fatalf("expired media: %v", err)
 	}
+	// The media_id came from a user: the sender's advice to upload again is not
+	// for it.
+	if r := ae.Reason(); !strings.Contains(r, "no longer has it") || strings.Contains(r, "upload") {
+		t.Fatalf("expired media: reason %q", r)
+	}
 	if _, _, err := e.client.GetMedia(ctx, testApp, "never-was"); apiError(t, err).Code != 40007 {
 		t.Fatalf("unknown media: %v", err)
 	}
@@ -155,13 +160,16 @@ func TestFetchURL(t *testing.T) {
 			w.Write(big)
 		case "/busy":
 			w.WriteHeader(http.StatusServiceUnavailable)
+		case "/oops":
+			w.WriteHeader(http.StatusInternalServerError)
 		default:
 			http.NotFound(w, r)
 		}
 	}))
 	defer pics.Close()
-	// The test server is on loopback, which only an explicit allowance opens.
-	e := newEnv(t, setup{pictures: api.PictureClient([]string{"127.0.0.1"}, []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})})
+	// The test server is on loopback, which only an explicit allowance of its
+	// address and port opens.
+	e := newEnv(t, setup{pictures: api.PictureClient([]string{"127.0.0.1"}, nil, []netip.AddrPort{netip.MustParseAddrPort(pics.Listener.Addr().String())})})
 	ctx := context.Background()
 
 	data, ct, err := e.client.FetchURL(ctx, pics.URL+"/typed?sig=abc")
@@ -178,11 +186,25 @@ func TestFetchURL(t *testing.T) {
 	if ae := apiError(t, fetchErr(e.client, pics.URL+"/busy")); ae.HTTPStatus != 503 || !ae.Retryable() {
 		t.Fatalf("503: %v", ae)
 	}
+	// A download repeated shows nobody anything: any 5xx may be tried again.
+	if ae := apiError(t, fetchErr(e.client, pics.URL+"/oops")); ae.HTTPStatus != 500 || !ae.Retryable() {
+		t.Fatalf("500: %v", ae)
+	}
 	if ae := apiError(t, fetchErr(e.client, pics.URL+"/big")); !strings.Contains(ae.Error(), "larger than") {
 		t.Fatalf("too big: %v", ae)
 	}
-	if err := fetchErr(e.client, "ftp://example.com/x.png"); kefu.ErrorCodeOf(err) != kefu.EInvalid {
-		t.Fatalf("ftp: %v", err)
+	// The picture client's policy judges every URL, its scheme and host too: no
+	// check of FetchURL's own to disagree with it.
+	for u, want := range map[string]string{
+		"ftp://127.0.0.1/x.png": `Not fetched: kefu refused scheme "ftp"`,
+		"http:///x.png":         "Not fetched: kefu refused a URL without a host",
+	} {
+		if ae := apiError(t, fetchErr(e.client, u)); ae.Retryable() || !strings.HasPrefix(ae.Reason(), want) {
+			t.Errorf("%s: %v (%q); want a final refusal starting %q", u, ae, ae.Reason(), want)
+		}
+	}
+	if err := fetchErr(e.client, "http://[::1/x.png"); kefu.ErrorCodeOf(err) != kefu.EInvalid {
+		t.Fatalf("a URL that does not parse: %v", err)
 	}
 	if e.fetches() != 0 {
 		t.Fatal("FetchURL fetched a token")
@@ -210,7 +232,7 @@ func TestFetchURLRefusesInside(t *testing.T) {
 		}
 	}
 	// Listed, but loopback: the address check holds.
-	c := api.New(api.Config{PictureClient: api.PictureClient([]string{"127.0.0.1"}, nil)})
+	c := api.New(api.Config{PictureClient: api.PictureClient([]string{"127.0.0.1"}, nil, nil)})
 	if ae := apiError(t, fetchErr(c, inside.URL+"/metrics")); !strings.Contains(ae.Reason(), "address 127.0.0.1 (loopback") {
 		t.Errorf("listed loopback: %q", ae.Reason())
 	}

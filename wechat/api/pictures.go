@@ -20,9 +20,10 @@ func DefaultPictureHosts() []string {
 // host and a public address; a CDN may send http to https, or to a mirror.
 const pictureRedirects = 3
 
-// PictureClient returns the guarded client FetchURL uses: only hosts (and, after
-// DNS, only public addresses on ports 80 and 443, or addresses in allow on any
-// port), at most 3 redirects, no proxy. An empty hosts refuses every URL.
-func PictureClient(hosts []string, allow []netip.Prefix) *http.Client {
-	return egress.Policy{Hosts: hosts, Allow: allow, Redirects: pictureRedirects}.Client()
+// PictureClient returns the guarded client FetchURL uses: only hosts and, after
+// DNS, only public addresses or addresses in allow, on ports 80 and 443, or exactly
+// the address and port of one of allowAddrs; at most 3 redirects, no proxy. An
+// empty hosts refuses every URL.
+func PictureClient(hosts []string, allow []netip.Prefix, allowAddrs []netip.AddrPort) *http.Client {
+	return egress.Policy{Hosts: hosts, Allow: allow, AllowAddrs: allowAddrs, Redirects: pictureRedirects}.Client()
 }

@@ -125,7 +125,7 @@ func (r *request) lost(err error, written bool) *Error {
 	switch {
 	case errors.As(err, &refusal):
 		// A policy decision: trying again gets the same answer.
-		e.reason = fmt.Sprintf("kefu refused to fetch it: %s (%s).", refusal.Target, refusal.Reason)
+		e.reason = fmt.Sprintf("Not fetched: kefu refused %s (%s).", refusal.Target, refusal.Reason)
 	case !written:
 		e.retryable = true
 		e.reason = r.who() + " could not be reached, so nothing was handed over; trying again later may succeed."
@@ -141,16 +141,18 @@ func (r *request) lost(err error, written bool) *Error {
 }
 
 // status is the *Error for an HTTP status other than 2xx. WeChat answers 200 even
-// for its errors, so another status comes from a gateway: 503 means the request was
-// turned away; after 502 or 504 it may have been processed, so only repeatable
-// requests are retryable.
+// for its errors, so another status comes from a gateway (or, for a picture, from
+// its server): 503 and 429 mean the request was turned away; after another 5xx it
+// may have been processed, so only repeatable requests are retryable.
 func (r *request) status(code int) *Error {
 	e := &Error{Op: r.op, HTTPStatus: code, Msg: fmt.Sprintf("HTTP %d %s", code, http.StatusText(code))}
-	gateway := code == http.StatusBadGateway || code == http.StatusGatewayTimeout
 	switch {
-	case code == http.StatusServiceUnavailable || code == http.StatusTooManyRequests || (gateway && r.repeatable):
+	case code == http.StatusServiceUnavailable || code == http.StatusTooManyRequests:
 		e.retryable = true
 		e.reason = fmt.Sprintf("%s answered HTTP %d (unavailable); trying again later may succeed.", r.who(), code)
+	case code >= 500 && r.repeatable:
+		e.retryable = true
+		e.reason = fmt.Sprintf("%s answered HTTP %d; asking again is harmless and may succeed.", r.who(), code)
 	case code >= 500:
 		e.reason = fmt.Sprintf("%s answered HTTP %d; it is not known whether the request took effect, so it is not repeated.", r.who(), code)
 	default:
