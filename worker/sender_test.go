@@ -399,6 +399,9 @@ func TestTwoNodes(t *testing.T) { testTwoNodes(t, envOptions{}) }
 func testTwoNodes(t *testing.T, o envOptions) {
 	o.rules = kefu.DefaultQuotaRules()
 	o.rules.UserMessage.Sends = 1000
+	// Every message must arrive: enough tries that none runs out of them against
+	// 30% of -1 answers (with 8, one of 100 messages did in about 1 run of 150).
+	o.sender = func(c *worker.SenderConfig) { c.MaxAttempts = 1000 }
 	e := newEnv(t, o)
 	e.wx.SetFaults(sim.Faults{SystemErrorShare: 0.3})
 	rules := o.rules
@@ -407,7 +410,7 @@ func testTwoNodes(t *testing.T, o envOptions) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	second := worker.NewSender(worker.SenderConfig{Store: other, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond, SendingLease: testLease,
+	second := worker.NewSender(worker.SenderConfig{Store: other, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond, SendingLease: testLease, MaxAttempts: 1000,
 		RetryBase: time.Second, RetryCeiling: 8 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
