@@ -103,17 +103,18 @@ func (s *Store) warm(ctx context.Context) error {
 }
 
 // warmMulti prepares on the writer every power-of-two size up to maxRows of each
-// multi-row statement, and keeps their text: a batch then finds its statements
-// without building or rewriting SQL.
+// multi-row statement (the cache owns them) and indexes them by name and size: a
+// batch then finds its statements without building, rewriting or hashing SQL
+// texts of many kilobytes.
 func (s *Store) warmMulti(ctx context.Context, maxRows int, stmts ...multiRow) error {
-	s.multi = map[stmtKey]string{}
+	s.multi = map[stmtKey]*sql.Stmt{}
 	for _, m := range stmts {
 		for n := 1; n <= maxRows; n *= 2 {
-			text := s.q(m.sql(n))
-			if _, err := s.prepared.get(ctx, s.write, text); err != nil {
+			st, err := s.prepared.get(ctx, s.write, s.q(m.sql(n)))
+			if err != nil {
 				return fmt.Errorf("prepare %s: %w", m.name, err)
 			}
-			s.multi[stmtKey{m.name, n}] = text
+			s.multi[stmtKey{m.name, n}] = st
 		}
 	}
 	return nil
@@ -122,11 +123,11 @@ func (s *Store) warmMulti(ctx context.Context, maxRows int, stmts ...multiRow) e
 // multiStmt returns the statement for n rows of m inside tx; n is a power of two
 // no larger than the maxRows given to warmMulti.
 func (s *Store) multiStmt(ctx context.Context, tx *sql.Tx, m multiRow, n int) (*sql.Stmt, error) {
-	text, ok := s.multi[stmtKey{m.name, n}]
+	st, ok := s.multi[stmtKey{m.name, n}]
 	if !ok {
 		return nil, fmt.Errorf("no prepared %s statement for %d rows", m.name, n)
 	}
-	return s.inTx(tx).bound(ctx, text)
+	return tx.StmtContext(ctx, st), nil
 }
 
 func (o on) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {

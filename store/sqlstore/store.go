@@ -54,7 +54,7 @@ type Store struct {
 	onMedia func()
 	// prepared statements, and the text of each size of ingest's multi-row ones
 	prepared prepared
-	multi    map[stmtKey]string
+	multi    map[stmtKey]*sql.Stmt
 	ready    readiness
 	closing  sync.Once
 	closed   error
