@@ -11,6 +11,9 @@ type IngestResult struct {
 	ConversationID int64 // 0 if the push belongs to no conversation
 	// Duplicate is true when the push was a retry of one already stored: nothing changed.
 	Duplicate bool
+	// ConversationOpened is true when this push opened its conversation (a
+	// customer who had none open wrote or entered).
+	ConversationOpened bool
 }
 
 // Ingester stores pushes durably, exactly once each. Ingest returns only after the

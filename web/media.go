@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"time"
 
 	"kefu"
 )
@@ -17,19 +16,14 @@ type MediaReader interface {
 // MediaPath is where stored media are served: MediaPath + key.
 const MediaPath = "/media/"
 
-// MediaHandler serves stored images at /media/{key}. The key is random and long, so
-// a link cannot be guessed from another; the console will add its own sign-in in
+// media serves stored images at /media/{key}. The key is random and long, so a
+// link cannot be guessed from another; the console will add its own sign-in in
 // front. Images never change, so they are cached for good.
-func MediaHandler(store MediaReader) http.Handler {
+func (s *server) media() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.PathValue("key")
-		m, err := store.Media(r.Context(), key)
+		m, err := s.cfg.Media.Media(r.Context(), r.PathValue("key"))
 		if err != nil {
-			status := http.StatusInternalServerError
-			if kefu.ErrorCodeOf(err) == kefu.ENotFound {
-				status = http.StatusNotFound
-			}
-			http.Error(w, http.StatusText(status), status)
+			writeError(w, r, s.log, err)
 			return
 		}
 		h := w.Header()
@@ -40,10 +34,4 @@ func MediaHandler(store MediaReader) http.Handler {
 		h.Set("ETag", `"`+m.SHA256+`"`)
 		http.ServeContent(w, r, "", m.CreatedAt, bytes.NewReader(m.Data))
 	})
-}
-
-// RegisterMedia adds the media route to mux; a download must be over within
-// writeTimeout.
-func RegisterMedia(mux *http.ServeMux, store MediaReader, writeTimeout time.Duration) {
-	mux.Handle("GET "+MediaPath+"{key}", Deadlines{Write: writeTimeout}.Wrap(MediaHandler(store)))
 }

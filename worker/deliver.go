@@ -129,7 +129,14 @@ func (s *Sender) finish(ctx context.Context, m *kefu.Message, r kefu.DeliveryRes
 	case kefu.StatusQueued:
 		s.log.Info("outbox: will retry", "app", m.AppID, "message", m.ID, "errcode", r.ErrCode, "at", r.RetryAt)
 	}
-	if r.Status != kefu.StatusQueued && s.cfg.OnDone != nil {
+	if r.Status == kefu.StatusQueued {
+		return
+	}
+	if s.cfg.Publisher != nil {
+		s.cfg.Publisher.Publish(kefu.Event{Kind: kefu.EventDeliveryEnded, AppID: m.AppID, OpenID: m.OpenID,
+			ConversationID: m.ConversationID, MessageID: m.ID, MessageKind: m.Kind, At: r.At})
+	}
+	if s.cfg.OnDone != nil {
 		s.cfg.OnDone(m, r)
 	}
 }

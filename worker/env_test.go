@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kefu"
+	"kefu/hub"
 	"kefu/internal/testclock"
 	"kefu/store/sqlstore"
 	"kefu/store/storetest"
@@ -35,6 +36,8 @@ type env struct {
 	store  *sqlstore.Store
 	client *api.Client
 	sender *worker.Sender
+	out    *kefu.Outbound // queues replies, as the console and the CLI do
+	hub    *hub.Hub
 	dbPath string // a SQLite file or a postgres:// URL
 	rules  kefu.QuotaRules
 
@@ -67,7 +70,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if o.rules == (kefu.QuotaRules{}) {
 		o.rules = kefu.DefaultQuotaRules()
 	}
-	e := &env{clock: testclock.New(start), rules: o.rules, dbPath: filepath.Join(t.TempDir(), "kefu.db")}
+	e := &env{clock: testclock.New(start), rules: o.rules, dbPath: filepath.Join(t.TempDir(), "kefu.db"), hub: hub.New(0)}
 	if o.postgres {
 		e.dbPath = storetest.FreshSchema(t, storetest.PostgresURL(t))
 	}
@@ -94,6 +97,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	cfg := worker.SenderConfig{
 		Store: e.store, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond,
 		RetryBase: time.Second, RetryCeiling: 8 * time.Second, SendingLease: testLease,
+		Events: e.hub, Publisher: e.hub,
 		OnDone: func(m *kefu.Message, r kefu.DeliveryResult) {
 			e.mu.Lock()
 			e.done = append(e.done, m)
@@ -104,6 +108,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 		o.sender(&cfg)
 	}
 	e.sender = worker.NewSender(cfg)
+	e.out = &kefu.Outbound{Store: e.store, API: e.client, Clock: e.clock, Publisher: e.hub}
 	if !o.noRun {
 		e.run(t)
 	}
@@ -113,12 +118,15 @@ func newEnv(t *testing.T, o envOptions) *env {
 func (e *env) openStore(t *testing.T) {
 	t.Helper()
 	rules := e.rules
-	st, err := sqlstore.Open(context.Background(), e.dbPath, sqlstore.Options{Clock: e.clock, QuotaRules: &rules})
+	st, err := sqlstore.Open(context.Background(), e.dbPath, sqlstore.Options{Clock: e.clock, QuotaRules: &rules, Publisher: e.hub})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	e.store = st
+	if e.out != nil {
+		e.out.Store = st
+	}
 }
 
 // run starts the sender until the test ends or stopSender is called.
@@ -172,7 +180,7 @@ func (e *env) ingest(t *testing.T, in *kefu.Inbound) kefu.IngestResult {
 
 func (e *env) send(t *testing.T, openID string, c kefu.Content) int64 {
 	t.Helper()
-	id, err := e.sender.Send(context.Background(), appID, openID, c)
+	id, err := e.out.Send(context.Background(), appID, openID, c)
 	if err != nil {
 		t.Fatalf("Send to %s: %v", openID, err)
 	}

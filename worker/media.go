@@ -30,6 +30,12 @@ type MediaFetcherConfig struct {
 	RetryBase, RetryCeiling time.Duration
 	// Limits bound the images kept; zero fields take ImageLimits' defaults.
 	Limits ImageLimits
+	// Events, if set, wakes the fetcher when an image or card is stored
+	// (kefu.EventMessageStored) rather than at its next poll.
+	Events kefu.EventSource
+	// Publisher, if set, is told of each message whose media was stored or failed
+	// for good (kefu.EventMediaSettled).
+	Publisher kefu.Publisher
 }
 
 // MediaFetcher re-hosts inbound media (docs/architecture.md invariant 6): every image, and every
@@ -78,6 +84,13 @@ func (f *MediaFetcher) Wake() {
 
 // Run fetches pending media until ctx ends.
 func (f *MediaFetcher) Run(ctx context.Context) error {
+	if f.cfg.Events != nil {
+		defer f.cfg.Events.Subscribe(func(e kefu.Event) {
+			if e.Kind == kefu.EventMessageStored && (e.MessageKind == kefu.KindImage || e.MessageKind == kefu.KindCard) {
+				f.Wake()
+			}
+		})()
+	}
 	ticker := time.NewTicker(f.cfg.Poll)
 	defer ticker.Stop()
 	for {
@@ -132,13 +145,13 @@ func (f *MediaFetcher) fetch(ctx context.Context, m *kefu.Message) {
 	expires := m.ReceivedAt.Add(MediaTTL)
 	mediaID, picURL := mediaRefs(m)
 	if mediaID == "" && picURL == "" {
-		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaNone, "no media to fetch"))
+		f.settle(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaNone, "no media to fetch"))
 		return
 	}
 	if !now.Before(expires) {
 		// Stored before this kefu fetched media (an upgrade), or down for days:
 		// asking WeChat would only spend API quota.
-		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaFailed,
+		f.settle(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaFailed,
 			"WeChat no longer has this image: its media_id expired before it could be fetched"))
 		return
 	}
@@ -152,7 +165,7 @@ func (f *MediaFetcher) fetch(ctx context.Context, m *kefu.Message) {
 		}
 		if err == nil {
 			media := &kefu.Media{AppID: m.AppID, ContentType: contentType, Data: data}
-			f.record(ctx, m, f.cfg.Store.AttachMedia(ctx, m.ID, media))
+			f.settle(ctx, m, f.cfg.Store.AttachMedia(ctx, m.ID, media))
 			return
 		}
 		problems = append(problems, src.name+": "+describe(err))
@@ -163,14 +176,14 @@ func (f *MediaFetcher) fetch(ctx context.Context, m *kefu.Message) {
 		// Another try would download and decode the same answer, or be refused the
 		// same way, some 430 times before the media_id's life is over.
 		f.log.Warn("media: cannot be fetched", "app", m.AppID, "message", m.ID, "reason", reason)
-		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaFailed,
+		f.settle(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaFailed,
 			"kefu cannot get this image, and trying again would not change that: "+reason))
 		return
 	}
 	retry := now.Add(backoff(m.Attempts+1, f.cfg.RetryBase, f.cfg.RetryCeiling))
 	if !retry.Before(expires) {
 		f.log.Warn("media: gave up", "app", m.AppID, "message", m.ID, "reason", reason)
-		f.record(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaFailed,
+		f.settle(ctx, m, f.cfg.Store.MediaFetchFailed(ctx, m.ID, time.Time{}, kefu.MediaFailed,
 			"WeChat no longer has this image: "+reason))
 		return
 	}
@@ -182,6 +195,15 @@ func (f *MediaFetcher) checkImage(data []byte) (string, error) {
 	f.decoding <- struct{}{}
 	defer func() { <-f.decoding }()
 	return checkImage(data, f.cfg.Limits)
+}
+
+// settle is record for an outcome that is final: the media stored, or given up.
+func (f *MediaFetcher) settle(ctx context.Context, m *kefu.Message, err error) {
+	f.record(ctx, m, err)
+	if err == nil && f.cfg.Publisher != nil {
+		f.cfg.Publisher.Publish(kefu.Event{Kind: kefu.EventMediaSettled, AppID: m.AppID, OpenID: m.OpenID,
+			ConversationID: m.ConversationID, MessageID: m.ID, MessageKind: m.Kind, At: f.cfg.Clock.Now()})
+	}
 }
 
 func (f *MediaFetcher) record(ctx context.Context, m *kefu.Message, err error) {

@@ -76,11 +76,7 @@ func testInboundImage(t *testing.T, o envOptions) {
 	if f, ok := kefu.AsAPIFailure(err); !ok || f.ErrCode() != kefu.WxInvalidMedia {
 		t.Fatalf("WeChat's copy after 4 days: %v; want 40007", err)
 	}
-	srv := httptest.NewServer(func() http.Handler {
-		mux := http.NewServeMux()
-		web.RegisterMedia(mux, e.store, time.Minute)
-		return mux
-	}())
+	srv := httptest.NewServer(web.New(web.Config{Webhook: http.NotFoundHandler(), Media: e.store}))
 	defer srv.Close()
 	for _, tc := range []struct {
 		key  string

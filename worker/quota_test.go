@@ -14,7 +14,7 @@ import (
 // refusal sends and expects the ledger to refuse locally under rule.
 func (e *env) refusal(t *testing.T, openID string, rule kefu.QuotaRule) *kefu.QuotaRefusal {
 	t.Helper()
-	_, err := e.sender.Send(context.Background(), appID, openID, text("refused?"))
+	_, err := e.out.Send(context.Background(), appID, openID, text("refused?"))
 	var r *kefu.QuotaRefusal
 	if !errors.As(err, &r) || r.Rule != rule {
 		t.Fatalf("Send = %v; want a %q refusal", err, rule)
@@ -64,7 +64,7 @@ func testLedgerRefuses(t *testing.T, o envOptions) {
 
 	e.clock.Advance(time.Hour)
 	e.userWrites(t, "o1", 2)
-	st, err := e.sender.Quota(context.Background(), appID, "o1")
+	st, err := e.out.Quota(context.Background(), appID, "o1")
 	if err != nil || !st.Open || st.Remaining != 5 {
 		t.Fatalf("after a new message: %+v %v", st, err)
 	}
@@ -157,7 +157,7 @@ func testAllowanceOnce(t *testing.T, o envOptions) {
 	results := make(chan result, 20)
 	for range 20 {
 		go func() {
-			id, err := e.sender.Send(context.Background(), appID, "o1", text("x"))
+			id, err := e.out.Send(context.Background(), appID, "o1", text("x"))
 			results <- result{id, err}
 		}()
 	}

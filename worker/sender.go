@@ -39,14 +39,21 @@ type SenderConfig struct {
 	// MediaMargin: a media_id is reused only if it lives this much longer. 0: 1 h.
 	MediaMargin time.Duration
 
+	// Events, if set, wakes the sender when a reply is queued
+	// (kefu.EventOutboundQueued) rather than at its next poll.
+	Events kefu.EventSource
+	// Publisher, if set, is told of each message that ended sent or failed
+	// (kefu.EventDeliveryEnded), once that is recorded.
+	Publisher kefu.Publisher
 	// OnDone, if set, is called after each message ends sent or failed, with the
-	// message as it was claimed and the result. It must not block for long.
+	// message as it was claimed and the result: for metrics. It must not block for
+	// long.
 	OnDone func(m *kefu.Message, r kefu.DeliveryResult)
 }
 
-// Sender is the Go API for sending (Send, StoreImage, Typing, Quota) and the worker
-// (Run) that delivers what was queued: one row before one request (docs/architecture.md
-// invariant 4), retried only when WeChat provably did not take it.
+// Sender is the worker that delivers what kefu.Outbound queued: one row before one
+// request (docs/architecture.md invariant 4), retried only when WeChat provably did
+// not take it.
 type Sender struct {
 	cfg   SenderConfig
 	log   *slog.Logger
@@ -108,6 +115,13 @@ func (s *Sender) Wake() {
 // Run delivers queued messages until ctx ends, then waits for the deliveries in
 // progress: a message handed to WeChat is always recorded as sent or failed.
 func (s *Sender) Run(ctx context.Context) error {
+	if s.cfg.Events != nil {
+		defer s.cfg.Events.Subscribe(func(e kefu.Event) {
+			if e.Kind == kefu.EventOutboundQueued {
+				s.Wake()
+			}
+		})()
+	}
 	var running sync.WaitGroup
 	defer running.Wait()
 	slots := make(chan struct{}, s.cfg.Concurrency)

@@ -36,11 +36,11 @@ func TestSendEveryKind(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.userWrites(t, "o1", 1)
 	ctx := context.Background()
-	pic, err := e.sender.StoreImage(ctx, appID, pngImage(t, 1))
+	pic, err := e.out.StoreImage(ctx, appID, pngImage(t, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	thumb, err := e.sender.StoreImage(ctx, appID, pngImage(t, 2))
+	thumb, err := e.out.StoreImage(ctx, appID, pngImage(t, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestSendEveryKind(t *testing.T) {
 func TestImageUploadedOnceAndAgainWhenForgotten(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.userWrites(t, "o1", 1)
-	pic, err := e.sender.StoreImage(context.Background(), appID, pngImage(t, 7))
+	pic, err := e.out.StoreImage(context.Background(), appID, pngImage(t, 7))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,11 +112,11 @@ func TestImageUploadedOnceAndAgainWhenForgotten(t *testing.T) {
 func TestStoreImageRefusesWhatWeChatWouldNot(t *testing.T) {
 	e := newEnv(t, envOptions{noRun: true})
 	ctx := context.Background()
-	if _, err := e.sender.StoreImage(ctx, appID, []byte("GIF89a not taken")); kefu.ErrorCodeOf(err) != kefu.EInvalid {
+	if _, err := e.out.StoreImage(ctx, appID, []byte("GIF89a not taken")); kefu.ErrorCodeOf(err) != kefu.EInvalid {
 		t.Errorf("a GIF: %v", err)
 	}
 	big := append(pngImage(t, 1), make([]byte, kefu.MaxImageBytes)...)
-	if _, err := e.sender.StoreImage(ctx, appID, big); kefu.ErrorCodeOf(err) != kefu.EInvalid || !strings.Contains(err.Error(), "at most") {
+	if _, err := e.out.StoreImage(ctx, appID, big); kefu.ErrorCodeOf(err) != kefu.EInvalid || !strings.Contains(err.Error(), "at most") {
 		t.Errorf("an oversized PNG: %v", err)
 	}
 }
@@ -360,18 +360,18 @@ func TestTypingBestEffort(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.userWrites(t, "o1", 1)
 	ctx := context.Background()
-	if err := e.sender.Typing(ctx, appID, "o1", true); err != nil {
+	if err := e.out.Typing(ctx, appID, "o1", true); err != nil {
 		t.Fatal(err)
 	}
 	if !e.wx.Typing(appID, "o1") {
 		t.Fatal("the user does not see typing")
 	}
-	if err := e.sender.Typing(ctx, appID, "o1", false); err != nil || e.wx.Typing(appID, "o1") {
+	if err := e.out.Typing(ctx, appID, "o1", false); err != nil || e.wx.Typing(appID, "o1") {
 		t.Fatalf("cancel typing: %v", err)
 	}
 	// No exchange in 30 s: WeChat refuses, the error comes back, nothing is queued.
 	e.clock.Advance(time.Minute)
-	err := e.sender.Typing(ctx, appID, "o1", true)
+	err := e.out.Typing(ctx, appID, "o1", true)
 	if f, ok := kefu.AsAPIFailure(err); !ok || f.ErrCode() != 45080 {
 		t.Fatalf("typing after a minute: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"kefu"
 	"kefu/bench"
+	"kefu/hub"
 	"kefu/store/sqlstore"
 	"kefu/wechat/api"
 	"kefu/wechat/sim"
@@ -93,6 +94,7 @@ type sendBench struct {
 	srv    *http.Server
 	store  *sqlstore.Store
 	sender *worker.Sender
+	out    *kefu.Outbound
 	tmp    string
 
 	mu        sync.Mutex
@@ -134,8 +136,10 @@ func newSendBench(ctx context.Context, f sendBenchFlags) (*sendBench, error) {
 	}
 	client := api.New(api.Config{BaseURL: "http://" + ln.Addr().String(),
 		Secret: func(context.Context, string) (string, error) { return "bench-secret", nil }})
+	events := hub.New(0)
 	b.sender = worker.NewSender(worker.SenderConfig{Store: b.store, API: client, Concurrency: f.workers,
-		RetryBase: 10 * time.Millisecond, RetryCeiling: 100 * time.Millisecond, MaxAttempts: 20, OnDone: b.done})
+		Events: events, RetryBase: 10 * time.Millisecond, RetryCeiling: 100 * time.Millisecond, MaxAttempts: 20, OnDone: b.done})
+	b.out = &kefu.Outbound{Store: b.store, API: client, Publisher: events}
 	return b, nil
 }
 
@@ -235,7 +239,7 @@ func (b *sendBench) enqueue(ctx context.Context) error {
 					time.Sleep(time.Until(due))
 				}
 				c := kefu.Content{Kind: kefu.KindText, Text: fmt.Sprintf("bench message %d", i)}
-				if _, err := b.sender.Send(ctx, sendBenchApp, b.customer(i), c); err != nil {
+				if _, err := b.out.Send(ctx, sendBenchApp, b.customer(i), c); err != nil {
 					once.Do(func() { firstErr = err })
 					return
 				}

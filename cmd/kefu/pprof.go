@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	"kefu/web"
 )
 
 // pprofWriteTimeout lets a CPU profile of up to about a minute and a half (pprof's
@@ -22,7 +24,7 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := newHTTPServer(mux, pprofWriteTimeout, log)
+	srv := web.HTTPServer(mux, pprofWriteTimeout, log)
 	srv.Addr = addr
 	go func() {
 		<-ctx.Done()

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"kefu"
-	"kefu/worker"
 )
 
 // runSend queues one message for a customer. It only writes the outbox; a running
@@ -72,8 +71,9 @@ func runSend(ctx context.Context, env *cmdEnv, args []string) error {
 		return err
 	}
 	defer s.Close()
-	// Enqueueing needs no WeChat API: the serving process's sender delivers.
-	sender := worker.NewSender(worker.SenderConfig{Store: s})
+	// Queueing calls no WeChat API: the serving process's sender delivers, finding
+	// the message at its next look at the outbox (within a second).
+	sender := &kefu.Outbound{Store: s}
 	if image != "" {
 		data, err := os.ReadFile(image)
 		if err != nil {

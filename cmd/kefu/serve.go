@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kefu"
+	"kefu/hub"
 	"kefu/metrics"
 	"kefu/store/sqlstore"
 	"kefu/web"
@@ -37,19 +38,6 @@ type serveConfig struct {
 	mediaURLHosts   string
 	egressAllow     string
 }
-
-// Timeouts of the HTTP servers. A push is small and WeChat gives up after 5 s, so its
-// route is tight; stored images get --media-timeout; every other route the default.
-const (
-	readHeaderTimeout   = 10 * time.Second
-	defaultReadTimeout  = 30 * time.Second
-	defaultWriteTimeout = 30 * time.Second
-	webhookTimeout      = 10 * time.Second
-	idleTimeout         = 2 * time.Minute
-	// maxHeaderBytes is far above what WeChat's pushes carry (a URL of a few hundred
-	// bytes), and far below Go's 1 MiB default.
-	maxHeaderBytes = 64 << 10
-)
 
 func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	var c serveConfig
@@ -100,34 +88,16 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	return serve(ctx, c, log, ln)
 }
 
-// newHTTPServer is an http.Server with kefu's limits: no header, body or answer
-// may take or hold a connection for long, whatever the route.
-func newHTTPServer(h http.Handler, writeTimeout time.Duration, log *slog.Logger) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       defaultReadTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-}
-
 // serve runs the server on ln until ctx ends, then shuts down gracefully: it stops
-// accepting, lets every push in flight reach its commit and answer, and closes the
-// store last.
+// accepting, lets every push in flight reach its commit and answer, stops the
+// background tasks (which finish and record what they have in hand), and closes
+// the store last.
 func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener) error {
 	m := metrics.New()
+	events := hub.New(0)
 	rules := kefu.DefaultQuotaRules()
 	rules.EnterSession.Sends = c.enterSends
-	var fetcher *worker.MediaFetcher
-	wakeFetcher := func() {
-		if fetcher != nil {
-			fetcher.Wake()
-		}
-	}
-	store, err := sqlstore.Open(ctx, c.db, sqlstore.Options{QuotaRules: &rules, OnBatch: m.ObserveBatch, OnMedia: wakeFetcher})
+	store, err := sqlstore.Open(ctx, c.db, sqlstore.Options{QuotaRules: &rules, OnBatch: m.ObserveBatch, Publisher: events})
 	if err != nil {
 		ln.Close()
 		return err
@@ -137,41 +107,38 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 		log.Warn("database file open to other users, who could read app secrets from it; chmod 600 it",
 			"file", f.Path, "mode", f.Mode.String())
 	}
-	w := newWorkers(c, store, log, m)
-	fetcher = w.fetcher
-	// The workers get a context of their own, ended (and waited for) before the
-	// store closes on every way out, so that a send in flight is always recorded.
-	wctx, stopWorkers := context.WithCancel(context.Background())
-	workersDone := w.start(wctx)
-	defer func() { stopWorkers(); <-workersDone }()
-
-	mux := http.NewServeMux()
-	pushes := http.NewServeMux()
-	webhook.New(webhook.Config{
-		Apps: store, Ingester: store, Logger: log, Observer: m,
-		TimestampWindow: c.tsWindow, MaxBody: c.maxBody,
-	}).Register(pushes)
-	mux.Handle("/wx/", web.Deadlines{Read: webhookTimeout, Write: webhookTimeout}.Wrap(pushes))
-	web.RegisterMedia(mux, store, c.mediaTimeout)
-	mux.Handle("GET /metrics", m.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintln(w, "ok")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := store.Ready(ctx); err != nil {
-			log.Warn("not ready", "err", err)
-			http.Error(w, "the database cannot commit now", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
+	client := wechatClient(c, store, log)
+	tasks := []task{
+		{"sender", worker.NewSender(worker.SenderConfig{
+			Store: store, API: client, Logger: log, Concurrency: c.sendWorkers, Events: events, Publisher: events,
+			// An attempt may chain a token fetch, the send, a refresh and a resend,
+			// and an upload: the lease must outlast all of them.
+			SendingLease: max(2*time.Minute, 12*c.apiTimeout),
+			OnDone: func(msg *kefu.Message, r kefu.DeliveryResult) {
+				m.ObserveSend(msg.AppID, string(r.Status), r.ErrCode, r.At.Sub(msg.ReceivedAt))
+			},
+		}).Run},
+		{"media", worker.NewMediaFetcher(worker.MediaFetcherConfig{
+			Store: store, API: client, Logger: log, Events: events, Publisher: events,
+		}).Run},
+	}
+	handler := web.New(web.Config{
+		Webhook: webhook.New(webhook.Config{
+			Apps: store, Ingester: store, Logger: log, Observer: m,
+			TimestampWindow: c.tsWindow, MaxBody: c.maxBody,
+		}),
+		Media: store, Metrics: m.Handler(), Ready: store.Ready, MediaTimeout: c.mediaTimeout, Logger: log,
 	})
 
+	// The tasks get a context of their own, ended (and waited for) before the store
+	// closes on every way out, so that a send in flight is always recorded.
+	tctx, stopTasks := context.WithCancel(context.Background())
+	tasksDone := runTasks(tctx, log, tasks)
+	defer func() { stopTasks(); <-tasksDone }()
 	if c.debugAddr != "" {
 		go servePprof(ctx, c.debugAddr, log)
 	}
-	srv := newHTTPServer(mux, defaultWriteTimeout, log)
+	srv := web.HTTPServer(handler, web.DefaultWriteTimeout, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("kefu serving", "addr", ln.Addr().String(), "db", store.Dialect())
@@ -181,8 +148,8 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 		return err
 	case <-ctx.Done():
 	}
-	// The workers finish the sends in flight and record them while the server drains.
-	stopWorkers()
+	// The tasks finish the sends in flight and record them while the server drains.
+	stopTasks()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
 	defer cancel()

@@ -108,11 +108,11 @@ func (s *Store) ingestBatch(ctx context.Context, tx *sql.Tx, batch []*ingestRequ
 	if err != nil {
 		return err
 	}
-	conversations, err := s.openConversations(ctx, tx, fresh)
+	conversations, opened, err := s.openConversations(ctx, tx, fresh)
 	if err != nil {
 		return err
 	}
-	raced, err := s.insertMessages(ctx, tx, fresh, conversations)
+	raced, err := s.insertMessages(ctx, tx, fresh, conversations, opened)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (s *Store) ingestBatch(ctx context.Context, tx *sql.Tx, batch []*ingestRequ
 	}
 	for r, first := range copies {
 		r.res = first.res
-		r.res.Duplicate = true
+		r.res.Duplicate, r.res.ConversationOpened = true, false
 	}
 	return nil
 }
@@ -188,8 +188,8 @@ type customer struct {
 
 // openConversations upserts the customers of the customer-service pushes among
 // reqs and finds each one's open conversation, opening those that have none; it
-// returns the conversation ids.
-func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*ingestRequest) (map[customerKey]int64, error) {
+// returns the conversation ids, and which of them it opened.
+func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*ingestRequest) (ids map[customerKey]int64, opened map[int64]bool, err error) {
 	index := map[customerKey]*customer{}
 	var customers []*customer
 	for _, r := range reqs {
@@ -210,9 +210,10 @@ func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*inges
 			c.sessionFrom = m.SessionFrom
 		}
 	}
-	ids := make(map[customerKey]int64, len(customers))
+	ids = make(map[customerKey]int64, len(customers))
+	opened = map[int64]bool{}
 	if len(customers) == 0 {
-		return ids, nil
+		return ids, opened, nil
 	}
 	sort.Slice(customers, func(i, j int) bool {
 		a, b := customers[i].key, customers[j].key
@@ -225,14 +226,14 @@ func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*inges
 		}
 		stmt, err := s.multiStmt(ctx, tx, upsertCustomersSQL, len(part))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
-			return nil, fmt.Errorf("upsert customers: %w", err)
+			return nil, nil, fmt.Errorf("upsert customers: %w", err)
 		}
 	}
 	if err := s.findConversations(ctx, tx, customers, ids); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var missing []*customer
 	for _, c := range customers {
@@ -247,18 +248,23 @@ func (s *Store) openConversations(ctx context.Context, tx *sql.Tx, reqs []*inges
 		}
 		stmt, err := s.multiStmt(ctx, tx, openConversationsSQL, len(part))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := scanConversationIDs(ctx, stmt, args, ids); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+	}
+	for _, c := range missing {
+		if id, ok := ids[c.key]; ok {
+			opened[id] = true
 		}
 	}
 	if len(ids) < len(customers) { // opened meanwhile by another node
 		if err := s.findConversations(ctx, tx, customers, ids); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return ids, nil
+	return ids, opened, nil
 }
 
 // findConversations adds the ids of the open conversations of customers (sorted by
@@ -299,8 +305,9 @@ func scanConversationIDs(ctx context.Context, stmt *sql.Stmt, args []any, into m
 
 // insertMessages inserts the new pushes and returns those another node stored
 // first.
-func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, reqs []*ingestRequest, conversations map[customerKey]int64) ([]*ingestRequest, error) {
+func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, reqs []*ingestRequest, conversations map[customerKey]int64, opened map[int64]bool) ([]*ingestRequest, error) {
 	byKey := make(map[pushKey]*ingestRequest, len(reqs))
+	announced := map[int64]bool{} // the opened conversations whose first message is known
 	for _, part := range split(reqs) {
 		args := make([]any, 0, 18*len(part))
 		for _, r := range part {
@@ -310,6 +317,8 @@ func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, reqs []*ingestRe
 			if id, ok := conversations[customerKey{m.AppID, m.OpenID}]; ok && m.FromCustomer() {
 				conversation = id
 				r.res.ConversationID = id
+				r.res.ConversationOpened = opened[id] && !announced[id]
+				announced[id] = true
 			}
 			fields, err := fieldsJSON(m)
 			if err != nil {

@@ -81,18 +81,28 @@ func (s *Store) ingestEnded(batch []*ingestRequest, err error) {
 	}
 }
 
-// committed tells the hooks about a committed batch.
+// committed tells the batch's size to OnBatch and publishes what it stored: each
+// new message, and each conversation a message opened. Retries and refused pushes
+// stored nothing and publish nothing.
 func (s *Store) committed(batch []*ingestRequest) {
 	if s.onBatch != nil {
 		s.onBatch(len(batch))
 	}
-	if s.onMedia == nil {
-		return
-	}
+	events := make([]kefu.Event, 0, len(batch))
 	for _, r := range batch {
-		if (r.msg.Kind == kefu.KindImage || r.msg.Kind == kefu.KindCard) && !r.res.Duplicate && r.refused == nil {
-			s.onMedia()
-			return
+		if r.refused != nil || r.res.Duplicate {
+			continue
 		}
+		m := r.msg
+		e := kefu.Event{Kind: kefu.EventMessageStored, AppID: m.AppID, OpenID: m.OpenID,
+			ConversationID: r.res.ConversationID, MessageID: r.res.MessageID, MessageKind: m.Kind, At: m.ReceivedAt}
+		events = append(events, e)
+		if r.res.ConversationOpened {
+			e.Kind = kefu.EventConversationOpened
+			events = append(events, e)
+		}
+	}
+	if len(events) > 0 {
+		s.publisher.Publish(events...)
 	}
 }

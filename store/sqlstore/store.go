@@ -32,11 +32,12 @@ type Options struct {
 	// missing SQLite file, or a database without kefu's migration table, is
 	// kefu.ENotFound. A kefu database of an older version is still migrated.
 	MustExist bool
-	// OnBatch, when set, is told the size of every committed ingest batch.
+	// OnBatch, when set, is told the size of every committed ingest batch (a
+	// metric).
 	OnBatch func(size int)
-	// OnMedia, when set, is called after a commit that stored an inbound image or
-	// card, whose media is then to be fetched. It must not block.
-	OnMedia func()
+	// Publisher, when set, is told what each ingest commit stored
+	// (kefu.EventMessageStored, kefu.EventConversationOpened).
+	Publisher kefu.Publisher
 }
 
 // Store is a kefu.Store over SQLite or PostgreSQL.
@@ -50,8 +51,8 @@ type Store struct {
 	rules   kefu.QuotaRules
 	ingest  *groupCommit[*ingestRequest] // nil with Options.NoIngest
 	combine *groupCommit[*write]         // shared commits of the outbox's claims and results
-	onBatch func(size int)
-	onMedia func()
+	onBatch   func(size int)
+	publisher kefu.Publisher
 	// prepared statements, and the text of each size of ingest's multi-row ones
 	prepared prepared
 	multi    map[stmtKey]*sql.Stmt
@@ -112,7 +113,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.NoIngest {
 		return s, nil
 	}
-	s.onBatch, s.onMedia = opts.OnBatch, opts.OnMedia
+	s.onBatch, s.publisher = opts.OnBatch, opts.Publisher
+	if s.publisher == nil {
+		s.publisher = kefu.NoPublisher{}
+	}
 	s.ingest, err = s.newIngest(ctx, opts.MaxBatch)
 	if err != nil {
 		s.combine.stop()

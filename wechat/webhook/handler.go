@@ -45,6 +45,7 @@ type Handler struct {
 	apps    *appCache
 	replays *replayCache
 	log     *slog.Logger
+	mux     *http.ServeMux
 }
 
 // New returns a Handler.
@@ -64,12 +65,15 @@ func New(cfg Config) *Handler {
 	if cfg.ReplayCacheSize <= 0 {
 		cfg.ReplayCacheSize = 1 << 16
 	}
-	return &Handler{
+	h := &Handler{
 		cfg:     cfg,
 		apps:    newAppCache(cfg.Apps, cfg.Clock, cfg.AppTTL),
 		replays: newReplayCache(cfg.ReplayCacheSize),
 		log:     cfg.Logger,
+		mux:     http.NewServeMux(),
 	}
+	h.Register(h.mux)
+	return h
 }
 
 // Register adds the webhook's routes to mux.
@@ -77,6 +81,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /wx/{appid}", h.verify)
 	mux.HandleFunc("POST /wx/{appid}", h.push)
 }
+
+// ServeHTTP serves the webhook's routes, for a server that mounts it under /wx/.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
 // verify answers WeChat's URL check (docs/protocol.md §3): a valid signature over token,
 // timestamp and nonce gets the raw echostr back. The GET is never encrypted.

@@ -1,0 +1,61 @@
+package kefu
+
+import "time"
+
+// EventKind names what happened.
+type EventKind string
+
+// The facts kefu publishes. Each is published once the transaction that made it
+// true has committed, never before, so a subscriber that reads the rows named sees
+// them.
+const (
+	// EventMessageStored: an inbound message was stored (a retry stores nothing
+	// and publishes nothing).
+	EventMessageStored EventKind = "message.stored"
+	// EventConversationOpened: an inbound message opened a conversation (published
+	// beside its EventMessageStored).
+	EventConversationOpened EventKind = "conversation.opened"
+	// EventOutboundQueued: a reply was stored as queued for the sender.
+	EventOutboundQueued EventKind = "outbound.queued"
+	// EventDeliveryEnded: an outbound message ended sent or failed.
+	EventDeliveryEnded EventKind = "outbound.ended"
+	// EventMediaSettled: an inbound message's media was stored, or failed for good.
+	EventMediaSettled EventKind = "media.settled"
+)
+
+// Event is one fact. It carries ids and kinds, not rows: what it names is read
+// from the store by whoever needs it, so that an event is small enough to cross
+// nodes (docs/architecture.md §3, hub) and never stale.
+type Event struct {
+	Kind           EventKind
+	AppID          string
+	OpenID         string
+	ConversationID int64 // 0 when none
+	MessageID      int64 // 0 when none
+	// MessageKind is the kind of the message named, for subscribers that only
+	// care about some (the media fetcher: images and cards).
+	MessageKind Kind
+	At          time.Time
+}
+
+// Publisher hands events to their subscribers. Publish runs right after a commit,
+// on the path that made it (a push's ingest, a send), so it must not block: a
+// subscriber that cannot keep up loses events and is told to catch up, it never
+// slows the publisher.
+type Publisher interface {
+	Publish(events ...Event)
+}
+
+// NoPublisher drops every event: for tools that run no subscriber.
+type NoPublisher struct{}
+
+// Publish does nothing.
+func (NoPublisher) Publish(...Event) {}
+
+// EventSource is where events can be followed: the workers wake on the events that
+// concern them instead of waiting for their next poll.
+type EventSource interface {
+	// Subscribe calls fn with each event published from now on, until cancel is
+	// called. fn runs on the publisher's path: it must return at once.
+	Subscribe(fn func(Event)) (cancel func())
+}
