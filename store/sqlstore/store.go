@@ -42,15 +42,15 @@ type Options struct {
 
 // Store is a kefu.Store over SQLite or PostgreSQL.
 type Store struct {
-	dialect dialect
-	path    string  // the SQLite file; empty on PostgreSQL
-	name    string  // the database in messages: the SQLite file, or PostgreSQL's name and host
-	write   *sql.DB // SQLite: the one writer connection; PostgreSQL: the same pool as read
-	read    *sql.DB
-	clock   kefu.Clock
-	rules   kefu.QuotaRules
-	ingest  *groupCommit[*ingestRequest] // nil with Options.NoIngest
-	combine *groupCommit[*write]         // shared commits of the outbox's claims and results
+	dialect   dialect
+	path      string  // the SQLite file; empty on PostgreSQL
+	name      string  // the database in messages: the SQLite file, or PostgreSQL's name and host
+	write     *sql.DB // SQLite: the one writer connection; PostgreSQL: the same pool as read
+	read      *sql.DB
+	clock     kefu.Clock
+	rules     kefu.QuotaRules
+	ingest    *groupCommit[*ingestRequest] // nil with Options.NoIngest
+	combine   *groupCommit[*write]         // shared commits of the outbox's claims and results
 	onBatch   func(size int)
 	publisher kefu.Publisher
 	// prepared statements, and the text of each size of ingest's multi-row ones
