@@ -21,6 +21,13 @@ const (
 	EventDeliveryEnded EventKind = "outbound.ended"
 	// EventMediaSettled: an inbound message's media was stored, or failed for good.
 	EventMediaSettled EventKind = "media.settled"
+
+	// The desk's changes: a conversation put in its queue (first, or back), given
+	// to an agent, moved to another, closed; an agent's status.
+	EventConversationQueued   EventKind = "conversation.queued"
+	EventConversationAssigned EventKind = "conversation.assigned"
+	EventConversationClosed   EventKind = "conversation.closed"
+	EventAgentStatus          EventKind = "agent.status"
 )
 
 // Event is one fact. It carries ids and kinds, not rows: what it names is read
@@ -32,6 +39,7 @@ type Event struct {
 	OpenID         string
 	ConversationID int64 // 0 when none
 	MessageID      int64 // 0 when none
+	AgentID        int64 // the agent concerned (desk events), 0 when none
 	// MessageKind is the kind of the message named, for subscribers that only
 	// care about some (the media fetcher: images and cards).
 	MessageKind Kind

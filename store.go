@@ -138,6 +138,8 @@ type Store interface {
 	MessageStore
 	OutboxStore
 	MediaStore
+	AgentStore
+	DeskStore
 	// Ready reports whether the store can commit now, for readiness checks.
 	Ready(ctx context.Context) error
 	Close() error

@@ -47,6 +47,9 @@ func Run(t *testing.T, open Opener) {
 		{"LedgerCountsQueuedAtNow", testLedgerCountsQueuedAtNow},
 		{"MediaRoundTrip", testMediaRoundTrip},
 		{"PendingMedia", testPendingMedia},
+		{"Agents", testAgents},
+		{"DeskRouting", testDeskRouting},
+		{"ConcurrentAccept", testConcurrentAccept},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,72 @@
+package kefu
+
+import (
+	"context"
+	"time"
+)
+
+// RoutingState is where a conversation is on the desk: waiting in its mini
+// program's queue (待接入), active with one agent (进行中), or closed.
+type RoutingState string
+
+// The desk's states.
+const (
+	Waiting RoutingState = "waiting"
+	Active  RoutingState = "active"
+	Closed  RoutingState = "closed"
+)
+
+// Why a conversation was closed.
+const (
+	CloseByAgent = "agent" // an agent closed it
+	CloseIdle    = "idle"  // no message either way for the idle time
+)
+
+// Routing is a conversation's state on the desk. It is kept apart from the
+// conversation rows that ingest writes, so that routing never adds to a push's
+// commit: a conversation is queued after the message that needs an answer is
+// stored.
+type Routing struct {
+	ConversationID int64
+	AppID          string
+	OpenID         string
+	State          RoutingState
+	AgentID        int64     // the agent while active; the last one once closed
+	QueuedAt       time.Time // the queue's order: a conversation put back keeps its place at the head
+	AssignedAt     time.Time
+	ClosedAt       time.Time
+	CloseReason    string
+	// ReadID is the last message the agent has seen: later inbound ones are unread.
+	ReadID int64
+}
+
+// DeskStore keeps the desk's state. Every change is one conditional write, so that
+// two agents (on two nodes, even) acting on one conversation at once cannot both
+// succeed: the one whose condition no longer holds gets false.
+type DeskStore interface {
+	// QueueConversation puts an open conversation that is not on the desk yet in
+	// its queue at at; false if it was already there (or is closed).
+	QueueConversation(ctx context.Context, conversationID int64, at time.Time) (bool, error)
+	// Routing returns a conversation's routing, or an ENotFound error.
+	Routing(ctx context.Context, conversationID int64) (*Routing, error)
+	// Waiting returns the mini programs' waiting conversations, head first.
+	Waiting(ctx context.Context, appIDs []string) ([]*Routing, error)
+	// ActiveRoutings returns the active conversations, of one agent or (0) all.
+	ActiveRoutings(ctx context.Context, agentID int64) ([]*Routing, error)
+	// Assign gives a waiting conversation to an agent.
+	Assign(ctx context.Context, conversationID, agentID int64, at time.Time) (bool, error)
+	// Reassign moves an active conversation from one agent to another.
+	Reassign(ctx context.Context, conversationID, from, to int64, at time.Time) (bool, error)
+	// Requeue puts an agent's active conversation back in the queue, at its old
+	// place: ahead of those that came later.
+	Requeue(ctx context.Context, conversationID, from int64) (bool, error)
+	// CloseConversation closes a conversation that is still open, on the desk or
+	// not. With a nonzero idleSince it closes only if no message either way came
+	// after idleSince, checked in the same write.
+	CloseConversation(ctx context.Context, conversationID int64, at time.Time, reason string, idleSince time.Time) (bool, error)
+	// LastActivity returns when the conversation's latest message, either way, was
+	// stored (zero if it has none).
+	LastActivity(ctx context.Context, conversationID int64) (time.Time, error)
+	// MarkRead records that the agent has seen the conversation up to messageID.
+	MarkRead(ctx context.Context, conversationID, agentID, messageID int64) error
+}

@@ -1,0 +1,159 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"kefu"
+)
+
+const routingColumns = `conversation_id, appid, openid, state, COALESCE(agent_id, 0), queued_at, assigned_at, closed_at, close_reason, read_id`
+
+// lastMessageSQL is the time of the latest message, either way, of the customer of
+// conversation c. A customer has one open conversation at a time, so that is the
+// open conversation's last activity.
+var lastMessageSQL = lastActivitySQL("1 = 1")
+
+// QueueConversation puts an open conversation in its mini program's queue.
+func (s *Store) QueueConversation(ctx context.Context, conversationID int64, at time.Time) (bool, error) {
+	// The WHERE is also what SQLite needs to read ON CONFLICT after a SELECT.
+	return s.changed(ctx, `INSERT INTO conversation_routing (conversation_id, appid, openid, state, queued_at)
+		SELECT id, appid, openid, 'waiting', ? FROM conversations WHERE id = ? AND status = 'open'
+		ON CONFLICT (conversation_id) DO NOTHING`, millis(at), conversationID)
+}
+
+// Routing returns a conversation's place on the desk.
+func (s *Store) Routing(ctx context.Context, conversationID int64) (*kefu.Routing, error) {
+	rs, err := s.routings(ctx, `conversation_id = ?`, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, kefu.Errorf(kefu.ENotFound, "conversation %d is not on the desk", conversationID)
+	}
+	return rs[0], nil
+}
+
+// Waiting returns the mini programs' queues, head first.
+func (s *Store) Waiting(ctx context.Context, appIDs []string) ([]*kefu.Routing, error) {
+	if len(appIDs) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(appIDs))
+	for i, a := range appIDs {
+		args[i] = a
+	}
+	return s.routings(ctx, `state = 'waiting' AND appid IN (`+placeholders(len(appIDs))+`) ORDER BY queued_at, conversation_id`, args...)
+}
+
+// ActiveRoutings returns an agent's active conversations, or with 0 everyone's.
+func (s *Store) ActiveRoutings(ctx context.Context, agentID int64) ([]*kefu.Routing, error) {
+	if agentID == 0 {
+		return s.routings(ctx, `state = 'active' ORDER BY assigned_at, conversation_id`)
+	}
+	return s.routings(ctx, `state = 'active' AND agent_id = ? ORDER BY assigned_at, conversation_id`, agentID)
+}
+
+// Assign gives a waiting conversation to an agent, if it is still waiting.
+func (s *Store) Assign(ctx context.Context, conversationID, agentID int64, at time.Time) (bool, error) {
+	return s.changed(ctx, `UPDATE conversation_routing SET state = 'active', agent_id = ?, assigned_at = ?, read_id = 0
+		WHERE conversation_id = ? AND state = 'waiting'`, agentID, millis(at), conversationID)
+}
+
+// Reassign moves an active conversation from one agent to another, if the first
+// still has it.
+func (s *Store) Reassign(ctx context.Context, conversationID, from, to int64, at time.Time) (bool, error) {
+	return s.changed(ctx, `UPDATE conversation_routing SET agent_id = ?, assigned_at = ?, read_id = 0
+		WHERE conversation_id = ? AND state = 'active' AND agent_id = ?`, to, millis(at), conversationID, from)
+}
+
+// Requeue puts an agent's active conversation back at its old place in the queue.
+func (s *Store) Requeue(ctx context.Context, conversationID, from int64) (bool, error) {
+	return s.changed(ctx, `UPDATE conversation_routing SET state = 'waiting', agent_id = NULL, assigned_at = 0
+		WHERE conversation_id = ? AND state = 'active' AND agent_id = ?`, conversationID, from)
+}
+
+// CloseConversation closes an open conversation and its routing in one
+// transaction; with idleSince set, only if its customer's latest message is not
+// newer.
+func (s *Store) CloseConversation(ctx context.Context, conversationID int64, at time.Time, reason string, idleSince time.Time) (bool, error) {
+	var closed bool
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		query := `UPDATE conversations SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`
+		args := []any{millis(at), conversationID}
+		if !idleSince.IsZero() {
+			query = `UPDATE conversations AS c SET status = 'closed', closed_at = ? WHERE c.id = ? AND c.status = 'open'
+				AND ` + lastMessageSQL + ` <= ?`
+			args = append(args, millis(idleSince))
+		}
+		res, err := tx.ExecContext(ctx, s.q(query), args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		closed = true
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE conversation_routing SET state = 'closed', closed_at = ?, close_reason = ?
+			WHERE conversation_id = ? AND state <> 'closed'`), millis(at), reason, conversationID)
+		return err
+	})
+	return closed, err
+}
+
+// LastActivity returns when the conversation's customer last had a message stored.
+func (s *Store) LastActivity(ctx context.Context, conversationID int64) (time.Time, error) {
+	var last int64
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT `+lastMessageSQL+` FROM conversations c WHERE c.id = ?`), conversationID).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, kefu.Errorf(kefu.ENotFound, "no conversation %d", conversationID)
+	}
+	return fromMillis(last), err
+}
+
+// MarkRead records how far the conversation's agent has read.
+func (s *Store) MarkRead(ctx context.Context, conversationID, agentID, messageID int64) error {
+	_, err := s.write.ExecContext(ctx, s.q(`UPDATE conversation_routing SET read_id = ?
+		WHERE conversation_id = ? AND agent_id = ? AND read_id < ?`), messageID, conversationID, agentID, messageID)
+	return err
+}
+
+func (s *Store) routings(ctx context.Context, where string, args ...any) ([]*kefu.Routing, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+routingColumns+` FROM conversation_routing WHERE `+where), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*kefu.Routing
+	for rows.Next() {
+		var r kefu.Routing
+		var state string
+		var queued, assigned, closed int64
+		if err := rows.Scan(&r.ConversationID, &r.AppID, &r.OpenID, &state, &r.AgentID, &queued, &assigned, &closed,
+			&r.CloseReason, &r.ReadID); err != nil {
+			return nil, err
+		}
+		r.State = kefu.RoutingState(state)
+		r.QueuedAt, r.AssignedAt, r.ClosedAt = fromMillis(queued), fromMillis(assigned), fromMillis(closed)
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
+
+// changed runs one write and reports whether it changed a row: the desk's
+// conditional writes tell who won that way.
+func (s *Store) changed(ctx context.Context, query string, args ...any) (bool, error) {
+	res, err := s.write.ExecContext(ctx, s.q(query), args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
