@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"runtime/debug"
 )
 
@@ -14,6 +15,7 @@ const usage = `kefu — customer service for WeChat mini programs
 Usage:
   kefu serve      run the server (webhook, sender, media fetcher, metrics, health checks)
   kefu app        manage mini programs: add, list, update, remove
+  kefu agent      manage agents: add (the first admin too), list, update, disable, passwd
   kefu messages   list stored messages of an app
   kefu send       queue a message to a user (a running kefu serve delivers it)
   kefu bench      load generators: ingest, send
@@ -29,19 +31,27 @@ Run "kefu COMMAND -h" for a command's flags.
 var errUsage = errors.New("usage")
 
 // run is the whole program with its surroundings passed in, so tests can run any
-// command in-process. It returns the exit code: 0 ok, 1 failure, 2 bad usage.
+// command in-process. It returns the exit code: 0 ok, 1 failure, 2 bad usage. Its
+// standard input is empty: tests never wait on a prompt.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return runWithInput(ctx, args, getenv, strings.NewReader(""), stdout, stderr)
+}
+
+// runWithInput is run with a standard input: the process's, from main.
+func runWithInput(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	env := &cmdEnv{getenv: getenv, stdout: stdout, stderr: stderr}
+	env := &cmdEnv{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	var err error
 	switch args[0] {
 	case "serve":
 		err = runServe(ctx, env, args[1:])
 	case "app":
 		err = runApp(ctx, env, args[1:])
+	case "agent":
+		err = runAgent(ctx, env, args[1:])
 	case "messages":
 		err = runMessages(ctx, env, args[1:])
 	case "send":
@@ -75,5 +85,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // cmdEnv is what every command gets from run.
 type cmdEnv struct {
 	getenv         func(string) string
+	stdin          io.Reader // a password typed or piped to kefu agent
 	stdout, stderr io.Writer
 }
