@@ -6,8 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"runtime/debug"
+	"strings"
 )
 
 const usage = `kefu — customer service for WeChat mini programs
