@@ -36,8 +36,21 @@ type Routing struct {
 	AssignedAt     time.Time
 	ClosedAt       time.Time
 	CloseReason    string
+	// ClosedLastID is the customer's latest message when the conversation closed.
+	// A later message in it arrived while it was closing and must reopen it.
+	ClosedLastID int64
 	// ReadID is the last message the agent has seen: later inbound ones are unread.
 	ReadID int64
+}
+
+// CloseGuard is what must still hold for a conversation to close: nothing new
+// arrived that the closer has not seen.
+type CloseGuard struct {
+	// IdleSince, if set: no message either way came after it (an idle close).
+	IdleSince time.Time
+	// SeenID, if set: no customer message came after this one, the latest the
+	// agent closing it was shown.
+	SeenID int64
 }
 
 // DeskStore keeps the desk's state. Every change is one conditional write, so that
@@ -61,9 +74,16 @@ type DeskStore interface {
 	// place: ahead of those that came later.
 	Requeue(ctx context.Context, conversationID, from int64) (bool, error)
 	// CloseConversation closes a conversation that is still open, on the desk or
-	// not. With a nonzero idleSince it closes only if no message either way came
-	// after idleSince, checked in the same write.
-	CloseConversation(ctx context.Context, conversationID int64, at time.Time, reason string, idleSince time.Time) (bool, error)
+	// not, if the guard holds, checked in the same write.
+	CloseConversation(ctx context.Context, conversationID int64, at time.Time, reason string, guard CloseGuard) (bool, error)
+	// ReopenConversation opens a closed conversation again and puts it back in
+	// the queue at at, unless its customer has another open conversation: what a
+	// customer message that arrived as the conversation was being closed needs.
+	ReopenConversation(ctx context.Context, conversationID int64, at time.Time) (bool, error)
+	// Unrouted returns the open conversations that hold a customer's message but
+	// are not on the desk (a process stopped between storing the message and
+	// queueing its conversation).
+	Unrouted(ctx context.Context) ([]*Routing, error)
 	// LastActivity returns when the conversation's latest message, either way, was
 	// stored (zero if it has none).
 	LastActivity(ctx context.Context, conversationID int64) (time.Time, error)

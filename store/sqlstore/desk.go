@@ -10,7 +10,7 @@ import (
 	"kefu"
 )
 
-const routingColumns = `conversation_id, appid, openid, state, COALESCE(agent_id, 0), queued_at, assigned_at, closed_at, close_reason, read_id`
+const routingColumns = `conversation_id, appid, openid, state, COALESCE(agent_id, 0), queued_at, assigned_at, closed_at, close_reason, closed_last_id, read_id`
 
 // lastMessageSQL is the time of the latest message, either way, of the customer of
 // conversation c. A customer has one open conversation at a time, so that is the
@@ -77,17 +77,20 @@ func (s *Store) Requeue(ctx context.Context, conversationID, from int64) (bool, 
 }
 
 // CloseConversation closes an open conversation and its routing in one
-// transaction; with idleSince set, only if its customer's latest message is not
-// newer.
-func (s *Store) CloseConversation(ctx context.Context, conversationID int64, at time.Time, reason string, idleSince time.Time) (bool, error) {
+// transaction, if the guard holds.
+func (s *Store) CloseConversation(ctx context.Context, conversationID int64, at time.Time, reason string, guard kefu.CloseGuard) (bool, error) {
 	var closed bool
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
-		query := `UPDATE conversations SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`
+		query := `UPDATE conversations AS c SET status = 'closed', closed_at = ? WHERE c.id = ? AND c.status = 'open'`
 		args := []any{millis(at), conversationID}
-		if !idleSince.IsZero() {
-			query = `UPDATE conversations AS c SET status = 'closed', closed_at = ? WHERE c.id = ? AND c.status = 'open'
-				AND ` + lastMessageSQL + ` <= ?`
-			args = append(args, millis(idleSince))
+		if !guard.IdleSince.IsZero() {
+			query += ` AND ` + lastMessageSQL + ` <= ?`
+			args = append(args, millis(guard.IdleSince))
+		}
+		if guard.SeenID != 0 {
+			query += ` AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.appid = c.appid AND m.openid = c.openid
+				AND m.id > ? AND m.direction = 'in')`
+			args = append(args, guard.SeenID)
 		}
 		res, err := tx.ExecContext(ctx, s.q(query), args...)
 		if err != nil {
@@ -97,11 +100,63 @@ func (s *Store) CloseConversation(ctx context.Context, conversationID int64, at 
 			return nil
 		}
 		closed = true
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE conversation_routing SET state = 'closed', closed_at = ?, close_reason = ?
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE conversation_routing SET state = 'closed', closed_at = ?, close_reason = ?,
+			closed_last_id = COALESCE((SELECT m.id FROM messages m WHERE m.appid = conversation_routing.appid
+				AND m.openid = conversation_routing.openid ORDER BY m.id DESC LIMIT 1), 0)
 			WHERE conversation_id = ? AND state <> 'closed'`), millis(at), reason, conversationID)
 		return err
 	})
 	return closed, err
+}
+
+// ReopenConversation reopens a closed conversation and requeues it, unless its
+// customer has another open one.
+func (s *Store) ReopenConversation(ctx context.Context, conversationID int64, at time.Time) (bool, error) {
+	var reopened bool
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE conversations AS c SET status = 'open', closed_at = 0
+			WHERE c.id = ? AND c.status = 'closed' AND NOT EXISTS (SELECT 1 FROM conversations o
+				WHERE o.appid = c.appid AND o.openid = c.openid AND o.status = 'open')`), conversationID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		reopened = true
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO conversation_routing (conversation_id, appid, openid, state, queued_at)
+			SELECT id, appid, openid, 'waiting', ? FROM conversations WHERE id = ?
+			ON CONFLICT (conversation_id) DO UPDATE SET state = 'waiting', agent_id = NULL, assigned_at = 0,
+				closed_at = 0, close_reason = '', queued_at = excluded.queued_at`), millis(at), conversationID)
+		return err
+	})
+	return reopened, err
+}
+
+// Unrouted finds the open conversations with a customer's message that are not on
+// the desk.
+func (s *Store) Unrouted(ctx context.Context) ([]*kefu.Routing, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT c.id, c.appid, c.openid, c.opened_at FROM conversations c
+		WHERE c.status = 'open'
+		AND NOT EXISTS (SELECT 1 FROM conversation_routing r WHERE r.conversation_id = c.id)
+		AND EXISTS (SELECT 1 FROM messages m WHERE m.appid = c.appid AND m.openid = c.openid
+			AND m.conversation_id = c.id AND m.direction = 'in' AND m.kind IN ('text', 'image', 'miniprogrampage'))
+		ORDER BY c.id`))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*kefu.Routing
+	for rows.Next() {
+		var r kefu.Routing
+		var opened int64
+		if err := rows.Scan(&r.ConversationID, &r.AppID, &r.OpenID, &opened); err != nil {
+			return nil, err
+		}
+		r.QueuedAt = fromMillis(opened)
+		out = append(out, &r)
+	}
+	return out, rows.Err()
 }
 
 // LastActivity returns when the conversation's customer last had a message stored.
@@ -133,7 +188,7 @@ func (s *Store) routings(ctx context.Context, where string, args ...any) ([]*kef
 		var state string
 		var queued, assigned, closed int64
 		if err := rows.Scan(&r.ConversationID, &r.AppID, &r.OpenID, &state, &r.AgentID, &queued, &assigned, &closed,
-			&r.CloseReason, &r.ReadID); err != nil {
+			&r.CloseReason, &r.ClosedLastID, &r.ReadID); err != nil {
 			return nil, err
 		}
 		r.State = kefu.RoutingState(state)

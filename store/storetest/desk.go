@@ -74,15 +74,17 @@ func testDeskRouting(t *testing.T, e *env) {
 	if err != nil || last.IsZero() {
 		t.Fatalf("LastActivity = %v, %v", last, err)
 	}
-	ok, err = e.store.CloseConversation(ctx, second, e.clock.Now(), kefu.CloseIdle, last.Add(-time.Second))
+	ok, err = e.store.CloseConversation(ctx, second, e.clock.Now(), kefu.CloseIdle, kefu.CloseGuard{IdleSince: last.Add(-time.Second)})
 	mustChange(t, "idle close with a newer message", ok, err, false)
-	ok, err = e.store.CloseConversation(ctx, second, e.clock.Now(), kefu.CloseIdle, last)
+	ok, err = e.store.CloseConversation(ctx, second, e.clock.Now(), kefu.CloseByAgent, kefu.CloseGuard{SeenID: 1})
+	mustChange(t, "close by an agent who has not seen the latest message", ok, err, false)
+	ok, err = e.store.CloseConversation(ctx, second, e.clock.Now(), kefu.CloseIdle, kefu.CloseGuard{IdleSince: last, SeenID: 2})
 	mustChange(t, "idle close", ok, err, true)
 	r, err := e.store.Routing(ctx, second)
-	if err != nil || r.State != kefu.Closed || r.CloseReason != kefu.CloseIdle || r.AgentID != a.ID {
+	if err != nil || r.State != kefu.Closed || r.CloseReason != kefu.CloseIdle || r.AgentID != a.ID || r.ClosedLastID != 2 {
 		t.Fatalf("closed routing: %+v, %v", r, err)
 	}
-	ok, err = e.store.CloseConversation(ctx, second, e.clock.Now(), kefu.CloseByAgent, time.Time{})
+	ok, err = e.store.CloseConversation(ctx, second, e.clock.Now(), kefu.CloseByAgent, kefu.CloseGuard{})
 	mustChange(t, "close again", ok, err, false)
 	// The customer's next message opens a new conversation, not on the desk yet.
 	third := e.conversation(t, "o2", 3)
@@ -94,6 +96,22 @@ func testDeskRouting(t *testing.T, e *env) {
 	}
 	ok, err = e.store.QueueConversation(ctx, second, e.clock.Now())
 	mustChange(t, "queue a closed conversation", ok, err, false)
+	// Reopened only while the customer has no other open conversation.
+	ok, err = e.store.ReopenConversation(ctx, second, e.clock.Now())
+	mustChange(t, "reopen beside an open conversation", ok, err, false)
+	ok, err = e.store.CloseConversation(ctx, third, e.clock.Now(), kefu.CloseByAgent, kefu.CloseGuard{})
+	mustChange(t, "close the third", ok, err, true)
+	ok, err = e.store.ReopenConversation(ctx, second, e.clock.Now())
+	mustChange(t, "reopen", ok, err, true)
+	if r, err := e.store.Routing(ctx, second); err != nil || r.State != kefu.Waiting || r.AgentID != 0 {
+		t.Fatalf("reopened routing: %+v, %v", r, err)
+	}
+	// A customer message whose conversation is not on the desk is found.
+	fourth := e.conversation(t, "o3", 4)
+	un, err := e.store.Unrouted(ctx)
+	if err != nil || len(un) != 1 || un[0].ConversationID != fourth {
+		t.Fatalf("Unrouted = %+v, %v; want conversation %d", un, err, fourth)
+	}
 }
 
 // testConcurrentAccept: many agents accept one waiting conversation at once; one

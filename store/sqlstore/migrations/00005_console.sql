@@ -46,6 +46,9 @@ CREATE TABLE conversation_routing (
     assigned_at     BIGINT NOT NULL DEFAULT 0,
     closed_at       BIGINT NOT NULL DEFAULT 0,
     close_reason    TEXT NOT NULL DEFAULT '',
+    -- the customer's latest message when it was closed: a later one in the closed
+    -- conversation arrived as it closed, and reopens it
+    closed_last_id  BIGINT NOT NULL DEFAULT 0,
     read_id         BIGINT NOT NULL DEFAULT 0
 );
 -- The queue of each mini program, head first; and each agent's conversations.

@@ -1,0 +1,173 @@
+package desk
+
+import (
+	"context"
+
+	"kefu"
+)
+
+// conversation returns a conversation's routing if agent a may act on it.
+func (d *Desk) conversation(ctx context.Context, a *kefu.Agent, conversationID int64) (*kefu.Routing, error) {
+	r, err := d.store.Routing(ctx, conversationID)
+	if kefu.ErrorCodeOf(err) == kefu.ENotFound || (err == nil && !a.Serves(r.AppID)) {
+		// The same answer whether it does not exist or is another mini program's.
+		return nil, kefu.Errorf(kefu.ENotFound, "no conversation %d on your desk", conversationID)
+	}
+	return r, err
+}
+
+// hasRoom reports whether an online agent may take one more conversation.
+func (d *Desk) hasRoom(ctx context.Context, a *kefu.Agent) error {
+	if a.Status != kefu.Online {
+		return kefu.Errorf(kefu.EConflict, "%s is %s: only online agents take conversations", a.Name, a.Status)
+	}
+	active, err := d.store.ActiveRoutings(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	if len(active) >= a.Capacity {
+		return kefu.Errorf(kefu.EConflict, "%s has %d conversations, as many as their capacity", a.Name, len(active))
+	}
+	return nil
+}
+
+// Accept gives a waiting conversation to the agent who asks (接入). Of several
+// agents accepting one conversation at once, one gets it; the others are told it
+// was taken.
+func (d *Desk) Accept(ctx context.Context, a *kefu.Agent, conversationID int64) error {
+	r, err := d.conversation(ctx, a, conversationID)
+	if err != nil {
+		return err
+	}
+	if r.State != kefu.Waiting {
+		return kefu.Errorf(kefu.EConflict, "this conversation is no longer waiting")
+	}
+	if err := d.hasRoom(ctx, a); err != nil {
+		return err
+	}
+	ok, err := d.store.Assign(ctx, conversationID, a.ID, d.clock.Now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return kefu.Errorf(kefu.EConflict, "another agent accepted this conversation first")
+	}
+	d.assigned(a.ID)
+	d.publish(kefu.EventConversationAssigned, r, a.ID)
+	return nil
+}
+
+// Transfer hands an active conversation from the agent who has it (or an admin)
+// to another online agent of its mini program (转接). The receiver's capacity is
+// not checked: a colleague asked them.
+func (d *Desk) Transfer(ctx context.Context, by *kefu.Agent, conversationID, toAgentID int64) error {
+	r, err := d.conversation(ctx, by, conversationID)
+	if err != nil {
+		return err
+	}
+	if r.State != kefu.Active || (r.AgentID != by.ID && by.Role != kefu.RoleAdmin) {
+		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can transfer it")
+	}
+	to, err := d.store.Agent(ctx, toAgentID)
+	if kefu.ErrorCodeOf(err) == kefu.ENotFound || (err == nil && !to.Serves(r.AppID)) {
+		return kefu.Errorf(kefu.EInvalid, "that agent does not serve this mini program")
+	}
+	if err != nil {
+		return err
+	}
+	if to.Status != kefu.Online {
+		return kefu.Errorf(kefu.EConflict, "%s is %s: transfer to an online colleague", to.Name, to.Status)
+	}
+	if to.ID == r.AgentID {
+		return nil
+	}
+	ok, err := d.store.Reassign(ctx, conversationID, r.AgentID, to.ID, d.clock.Now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile")
+	}
+	d.assigned(to.ID)
+	d.publish(kefu.EventConversationAssigned, r, to.ID)
+	return nil
+}
+
+// Requeue puts the agent's conversation back in the queue (转接 to the queue) at
+// its old place, and offers it to the other agents.
+func (d *Desk) Requeue(ctx context.Context, by *kefu.Agent, conversationID int64) error {
+	r, err := d.conversation(ctx, by, conversationID)
+	if err != nil {
+		return err
+	}
+	if r.State != kefu.Active || (r.AgentID != by.ID && by.Role != kefu.RoleAdmin) {
+		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can put it back")
+	}
+	ok, err := d.store.Requeue(ctx, conversationID, r.AgentID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile")
+	}
+	d.publish(kefu.EventConversationQueued, r, 0)
+	d.autoAssign(ctx, r.AppID, r.AgentID)
+	return nil
+}
+
+// Close ends a conversation (结束会话): the agent who has it, or an admin, may.
+// seenID is the latest customer message the agent was shown: if a newer one came
+// meanwhile, the conversation stays open so that it is not closed unread.
+func (d *Desk) Close(ctx context.Context, by *kefu.Agent, conversationID, seenID int64) error {
+	r, err := d.conversation(ctx, by, conversationID)
+	if err != nil {
+		return err
+	}
+	if r.State == kefu.Closed {
+		return nil
+	}
+	if (r.State != kefu.Active || r.AgentID != by.ID) && by.Role != kefu.RoleAdmin {
+		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can close it")
+	}
+	ok, err := d.store.CloseConversation(ctx, conversationID, d.clock.Now(), kefu.CloseByAgent, kefu.CloseGuard{SeenID: seenID})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return kefu.Errorf(kefu.EConflict, "a new message came in: read it before closing")
+	}
+	d.publish(kefu.EventConversationClosed, r, r.AgentID)
+	return nil
+}
+
+// TakeOver gives an admin a conversation of their mini programs, waiting or with
+// another agent.
+func (d *Desk) TakeOver(ctx context.Context, admin *kefu.Agent, conversationID int64) error {
+	if admin.Role != kefu.RoleAdmin {
+		return kefu.Errorf(kefu.EUnauthorized, "only admins take conversations over")
+	}
+	r, err := d.conversation(ctx, admin, conversationID)
+	if err != nil {
+		return err
+	}
+	var ok bool
+	switch r.State {
+	case kefu.Waiting:
+		ok, err = d.store.Assign(ctx, conversationID, admin.ID, d.clock.Now())
+	case kefu.Active:
+		if r.AgentID == admin.ID {
+			return nil
+		}
+		ok, err = d.store.Reassign(ctx, conversationID, r.AgentID, admin.ID, d.clock.Now())
+	default:
+		return kefu.Errorf(kefu.EConflict, "this conversation is closed")
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile")
+	}
+	d.publish(kefu.EventConversationAssigned, r, admin.ID)
+	return nil
+}

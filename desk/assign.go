@@ -1,0 +1,106 @@
+package desk
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"kefu"
+)
+
+// assigned notes that an agent just got a conversation, for "longest idle first".
+func (d *Desk) assigned(agentID int64) {
+	d.mu.Lock()
+	d.lastAssigned[agentID] = d.clock.Now()
+	d.mu.Unlock()
+}
+
+// candidate is an agent who may be given conversations automatically.
+type candidate struct {
+	agent *kefu.Agent
+	load  int
+	idle  time.Time // since when they have had nothing new: earlier goes first
+}
+
+// autoAssign gives the mini program's waiting conversations, head first, to online
+// agents with auto-accept and room: least loaded first, then longest idle. except
+// (an agent who just put a conversation back) is left out of this round.
+func (d *Desk) autoAssign(ctx context.Context, appID string, except int64) {
+	d.assigning.Lock()
+	defer d.assigning.Unlock()
+	waiting, err := d.store.Waiting(ctx, []string{appID})
+	if err != nil || len(waiting) == 0 {
+		return
+	}
+	cands, err := d.candidates(ctx, appID, except)
+	if err != nil {
+		d.log.Warn("desk: read agents", "err", err)
+		return
+	}
+	for _, r := range waiting {
+		c := pick(cands)
+		if c == nil {
+			return
+		}
+		ok, err := d.store.Assign(ctx, r.ConversationID, c.agent.ID, d.clock.Now())
+		if err != nil {
+			d.log.Warn("desk: assign", "conversation", r.ConversationID, "err", err)
+			return
+		}
+		if !ok {
+			continue // taken meanwhile, by hand or on another node
+		}
+		c.load++
+		c.idle = d.clock.Now()
+		d.assigned(c.agent.ID)
+		d.publish(kefu.EventConversationAssigned, r, c.agent.ID)
+	}
+}
+
+// candidates lists the agents of a mini program who take conversations
+// automatically now, with their loads.
+func (d *Desk) candidates(ctx context.Context, appID string, except int64) ([]*candidate, error) {
+	agents, err := d.store.Agents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	active, err := d.store.ActiveRoutings(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	load := map[int64]int{}
+	for _, r := range active {
+		load[r.AgentID]++
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []*candidate
+	for _, a := range agents {
+		if a.ID == except || !a.AutoAccept || a.Status != kefu.Online || !a.Serves(appID) {
+			continue
+		}
+		idle := a.StatusAt
+		if t := d.lastAssigned[a.ID]; t.After(idle) {
+			idle = t
+		}
+		out = append(out, &candidate{agent: a, load: load[a.ID], idle: idle})
+	}
+	return out, nil
+}
+
+// pick returns the candidate with room who has the fewest conversations, and of
+// those the one idle longest; nil when nobody has room.
+func pick(cands []*candidate) *candidate {
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].load != cands[j].load {
+			return cands[i].load < cands[j].load
+		}
+		return cands[i].idle.Before(cands[j].idle)
+	})
+	for _, c := range cands {
+		if c.load < c.agent.Capacity {
+			return c
+		}
+	}
+	return nil
+}
