@@ -67,3 +67,33 @@ type EventSource interface {
 	// called. fn runs on the publisher's path: it must return at once.
 	Subscribe(fn func(Event)) (cancel func())
 }
+
+// SeqEvent is an event with the number its feed gave it: strictly increasing in
+// one feed, so that a stream that reconnects can say where it stopped
+// (Last-Event-ID).
+type SeqEvent struct {
+	Seq uint64
+	Event
+}
+
+// Subscription is a bounded queue of events for one consumer that may be slow,
+// such as an agent's browser. When the consumer falls behind by more than the queue
+// holds, the subscription stops (C is closed) and Lost reports true: events were
+// dropped, and the consumer must reload its state.
+type Subscription interface {
+	C() <-chan SeqEvent
+	Lost() bool
+	Close()
+}
+
+// EventFeed is where the console's streams follow events, with catch-up.
+type EventFeed interface {
+	// Follow subscribes to the events published after seq that keep takes (nil:
+	// all), queueing up to buffer. past holds those already published, if they
+	// are all still kept; ok false means some are gone (or seq is from before a
+	// restart), and the consumer must reload its state first. Nothing is missed or
+	// doubled between past and the subscription.
+	Follow(seq uint64, buffer int, keep func(SeqEvent) bool) (past []SeqEvent, sub Subscription, ok bool)
+	// Last is the number of the latest event, 0 before any.
+	Last() uint64
+}

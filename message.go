@@ -82,7 +82,10 @@ type MessageFilter struct {
 	AppID   string
 	OpenID  string // optional
 	AfterID int64  // only messages with a larger ID
-	Limit   int    // 0 means a default
+	// BeforeID, if set, takes the Limit messages just before it (a page of
+	// history as the agent scrolls up), still returned oldest first.
+	BeforeID int64
+	Limit    int // 0 means a default
 }
 
 // Customer is a user of one mini program who has talked to customer service.
@@ -92,6 +95,9 @@ type Customer struct {
 	SessionFrom string // the last session-from the user entered with
 	FirstSeen   time.Time
 	LastSeen    time.Time
+	// Conversations counts the customer's conversations that reached the desk
+	// (a customer's message in them), this one included.
+	Conversations int
 }
 
 // ConversationStatus is where a conversation is in its life.

@@ -11,13 +11,6 @@ import (
 	"kefu"
 )
 
-// Sequenced is an event with the number the hub gave it: strictly increasing in one
-// hub, so that a stream that reconnects can say where it was (Last-Event-ID).
-type Sequenced struct {
-	Seq uint64
-	kefu.Event
-}
-
 // Hub is a kefu.Publisher that hands each event to every subscriber at once, in
 // the order published, and keeps the most recent ones for streams that reconnect.
 type Hub struct {
@@ -25,30 +18,34 @@ type Hub struct {
 
 	mu   sync.Mutex
 	seq  uint64
-	ring []Sequenced // the last keep events: event n is at ring[n % keep]
+	ring []kefu.SeqEvent // the last keep events: event n is at ring[n % keep]
 	subs map[*subscriber]struct{}
 }
 
-var _ kefu.Publisher = (*Hub)(nil)
+var (
+	_ kefu.Publisher   = (*Hub)(nil)
+	_ kefu.EventSource = (*Hub)(nil)
+	_ kefu.EventFeed   = (*Hub)(nil)
+)
 
-type subscriber struct{ fn func(Sequenced) }
+type subscriber struct{ fn func(kefu.SeqEvent) }
 
 // New returns a hub that keeps the last keep events for catching up (0: 4096).
 func New(keep int) *Hub {
 	if keep <= 0 {
 		keep = 4096
 	}
-	return &Hub{keep: keep, ring: make([]Sequenced, keep), subs: map[*subscriber]struct{}{}}
+	return &Hub{keep: keep, ring: make([]kefu.SeqEvent, keep), subs: map[*subscriber]struct{}{}}
 }
 
 // Publish numbers the events and hands each to every subscriber. It never waits
-// for one: subscribers' functions must return at once (see Listen for a queue).
+// for one: subscribers' functions must return at once (see Follow for a queue).
 func (h *Hub) Publish(events ...kefu.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, e := range events {
 		h.seq++
-		s := Sequenced{Seq: h.seq, Event: e}
+		s := kefu.SeqEvent{Seq: h.seq, Event: e}
 		h.ring[h.seq%uint64(h.keep)] = s
 		for sub := range h.subs {
 			sub.fn(s)
@@ -56,20 +53,18 @@ func (h *Hub) Publish(events ...kefu.Event) {
 	}
 }
 
-var _ kefu.EventSource = (*Hub)(nil)
-
 // Subscribe calls fn with every event published from now on, until cancel is
 // called. fn runs while the hub publishes: it must not block or publish.
 func (h *Hub) Subscribe(fn func(kefu.Event)) (cancel func()) {
-	return h.follow(func(s Sequenced) { fn(s.Event) })
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.follow(func(s kefu.SeqEvent) { fn(s.Event) })
 }
 
-// follow is Subscribe with the events' numbers.
-func (h *Hub) follow(fn func(Sequenced)) (cancel func()) {
+// follow adds a subscriber; h.mu is held.
+func (h *Hub) follow(fn func(kefu.SeqEvent)) (cancel func()) {
 	sub := &subscriber{fn: fn}
-	h.mu.Lock()
 	h.subs[sub] = struct{}{}
-	h.mu.Unlock()
 	return func() {
 		h.mu.Lock()
 		delete(h.subs, sub)
@@ -84,16 +79,12 @@ func (h *Hub) Last() uint64 {
 	return h.seq
 }
 
-// Since returns the events published after seq, and whether they are all still
-// kept: false means some are gone (or seq is from another hub, such as before a
-// restart), and the caller must reload its state instead.
-func (h *Hub) Since(seq uint64) ([]Sequenced, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+// since returns the events after seq if all are kept; h.mu is held.
+func (h *Hub) since(seq uint64) ([]kefu.SeqEvent, bool) {
 	if seq > h.seq || h.seq-seq > uint64(h.keep) {
 		return nil, false
 	}
-	out := make([]Sequenced, 0, h.seq-seq)
+	out := make([]kefu.SeqEvent, 0, h.seq-seq)
 	for n := seq + 1; n <= h.seq; n++ {
 		out = append(out, h.ring[n%uint64(h.keep)])
 	}

@@ -8,10 +8,10 @@ import (
 
 func event(id int64) kefu.Event { return kefu.Event{Kind: kefu.EventMessageStored, MessageID: id} }
 
-func TestPublishNumbersAndDelivers(t *testing.T) {
+func TestPublishDelivers(t *testing.T) {
 	h := New(4)
-	var got []uint64
-	cancel := h.follow(func(e Sequenced) { got = append(got, e.Seq) })
+	var got []int64
+	cancel := h.Subscribe(func(e kefu.Event) { got = append(got, e.MessageID) })
 	h.Publish(event(1), event(2))
 	h.Publish(event(3))
 	cancel()
@@ -25,35 +25,44 @@ func TestPublishNumbersAndDelivers(t *testing.T) {
 }
 
 // A stream that reconnects catches up from the hub while the events are kept, and
-// is told to reload once they are not.
-func TestSince(t *testing.T) {
+// is told to reload once they are not; what comes after arrives on the queue.
+func TestFollowCatchesUp(t *testing.T) {
 	h := New(3)
-	if es, ok := h.Since(0); !ok || len(es) != 0 {
-		t.Fatalf("Since(0) on an empty hub: %v %v", es, ok)
+	if past, sub, ok := h.Follow(0, 8, nil); !ok || len(past) != 0 {
+		t.Fatalf("Follow(0) on an empty hub: %v %v", past, ok)
+	} else {
+		sub.Close()
 	}
 	for i := range 5 {
 		h.Publish(event(int64(i + 1)))
 	}
-	es, ok := h.Since(2)
-	if !ok || len(es) != 3 || es[0].Seq != 3 || es[2].MessageID != 5 {
-		t.Fatalf("Since(2) = %v %v, want events 3, 4, 5", es, ok)
+	past, sub, ok := h.Follow(2, 8, nil)
+	if !ok || len(past) != 3 || past[0].Seq != 3 || past[2].MessageID != 5 {
+		t.Fatalf("Follow(2) = %v %v, want events 3, 4, 5", past, ok)
 	}
-	if _, ok := h.Since(1); ok {
-		t.Fatal("Since(1) claims events 2 to 5, but only 3 are kept")
+	h.Publish(event(6))
+	if e := <-sub.C(); e.Seq != 6 {
+		t.Fatalf("after the catch-up came %d, want 6", e.Seq)
 	}
-	if _, ok := h.Since(9); ok {
-		t.Fatal("Since a number this hub never gave (another hub's, before a restart) must ask for a reload")
+	sub.Close()
+	if _, sub, ok := h.Follow(1, 8, nil); ok {
+		t.Fatal("Follow(1) claims events 2 to 6, but only 3 are kept")
+	} else {
+		sub.Close()
 	}
-	if es, ok := h.Since(5); !ok || len(es) != 0 {
-		t.Fatalf("Since(latest) = %v %v", es, ok)
+	if _, sub, ok := h.Follow(99, 8, nil); ok {
+		t.Fatal("a number this hub never gave (another's, before a restart) must ask for a reload")
+	} else {
+		sub.Close()
 	}
 }
 
-// A listener that falls behind is stopped and marked lost; publishing never waits.
-func TestSlowListenerIsDropped(t *testing.T) {
+// A subscriber that falls behind is stopped and marked lost; publishing never
+// waits. A filter keeps what it is given.
+func TestSlowSubscriberIsDropped(t *testing.T) {
 	h := New(0)
-	slow := h.Listen(2, nil)
-	odd := h.Listen(10, func(e Sequenced) bool { return e.MessageID%2 == 1 })
+	_, slow, _ := h.Follow(0, 2, nil)
+	_, odd, _ := h.Follow(0, 10, func(e kefu.SeqEvent) bool { return e.MessageID%2 == 1 })
 	for i := range 5 {
 		h.Publish(event(int64(i + 1)))
 	}
@@ -62,7 +71,7 @@ func TestSlowListenerIsDropped(t *testing.T) {
 		n++
 	}
 	if n != 2 || !slow.Lost() {
-		t.Fatalf("slow listener got %d events, lost = %v; want 2 and lost", n, slow.Lost())
+		t.Fatalf("slow subscriber got %d events, lost = %v; want 2 and lost", n, slow.Lost())
 	}
 	odd.Close()
 	var ids []int64
@@ -70,6 +79,6 @@ func TestSlowListenerIsDropped(t *testing.T) {
 		ids = append(ids, e.MessageID)
 	}
 	if len(ids) != 3 || odd.Lost() {
-		t.Fatalf("filtered listener got %v (lost %v), want 1 3 5", ids, odd.Lost())
+		t.Fatalf("filtered subscriber got %v (lost %v), want 1 3 5", ids, odd.Lost())
 	}
 }

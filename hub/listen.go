@@ -1,13 +1,14 @@
 package hub
 
-import "sync"
+import (
+	"sync"
 
-// Listener is a bounded queue of events for one consumer that may be slow, such as
-// an agent's browser. When the consumer falls behind by more than the queue holds,
-// the listener stops (C is closed) and Lost reports true: the consumer must then
-// reload its state, since events were dropped. Publishing never waits for it.
-type Listener struct {
-	c      chan Sequenced
+	"kefu"
+)
+
+// listener is a kefu.Subscription: a bounded queue that stops when full.
+type listener struct {
+	c      chan kefu.SeqEvent
 	cancel func()
 
 	mu     sync.Mutex
@@ -15,41 +16,55 @@ type Listener struct {
 	lost   bool
 }
 
-// Listen returns a Listener that queues up to buffer events, filtered by keep (nil
-// keeps all). keep runs while the hub publishes: it must be quick.
-func (h *Hub) Listen(buffer int, keep func(Sequenced) bool) *Listener {
-	l := &Listener{c: make(chan Sequenced, buffer)}
-	l.cancel = h.follow(func(e Sequenced) {
-		if keep != nil && !keep(e) {
-			return
+// Follow subscribes to the events after seq that keep takes, with those already
+// published returned as past when they are all kept. Both are taken under one
+// lock, so nothing falls between them.
+func (h *Hub) Follow(seq uint64, buffer int, keep func(kefu.SeqEvent) bool) ([]kefu.SeqEvent, kefu.Subscription, bool) {
+	l := &listener{c: make(chan kefu.SeqEvent, buffer)}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	past, ok := h.since(seq)
+	if keep != nil {
+		kept := past[:0:0]
+		for _, e := range past {
+			if keep(e) {
+				kept = append(kept, e)
+			}
 		}
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		if l.closed {
-			return
-		}
-		select {
-		case l.c <- e:
-		default:
-			l.lost, l.closed = true, true
-			close(l.c)
+		past = kept
+	}
+	l.cancel = h.follow(func(e kefu.SeqEvent) {
+		if keep == nil || keep(e) {
+			l.offer(e)
 		}
 	})
-	return l
+	return past, l, ok
 }
 
-// C delivers the events; it is closed when the listener stops.
-func (l *Listener) C() <-chan Sequenced { return l.c }
+// offer queues e, or stops the listener if its consumer has fallen behind.
+func (l *listener) offer(e kefu.SeqEvent) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return
+	}
+	select {
+	case l.c <- e:
+	default:
+		l.lost, l.closed = true, true
+		close(l.c)
+	}
+}
 
-// Lost reports whether the listener stopped because its consumer fell behind.
-func (l *Listener) Lost() bool {
+func (l *listener) C() <-chan kefu.SeqEvent { return l.c }
+
+func (l *listener) Lost() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.lost
 }
 
-// Close stops the listener.
-func (l *Listener) Close() {
+func (l *listener) Close() {
 	l.cancel()
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"kefu"
@@ -23,9 +24,14 @@ func (s *Store) Messages(ctx context.Context, f kefu.MessageFilter) ([]*kefu.Mes
 		query += ` AND openid = ?`
 		args = append(args, f.OpenID)
 	}
-	query += ` ORDER BY id LIMIT ?`
-	args = append(args, limit)
-	return s.queryMessages(ctx, s.onRead(), query, args...)
+	if f.BeforeID <= 0 {
+		query += ` ORDER BY id LIMIT ?`
+		return s.queryMessages(ctx, s.onRead(), query, append(args, limit)...)
+	}
+	query += ` AND id < ? ORDER BY id DESC LIMIT ?`
+	ms, err := s.queryMessages(ctx, s.onRead(), query, append(args, f.BeforeID, limit)...)
+	slices.Reverse(ms)
+	return ms, err
 }
 
 // Message returns one message by id.
@@ -131,8 +137,9 @@ func (s *Store) Customer(ctx context.Context, appID, openID string) (*kefu.Custo
 	var first, last int64
 	// Last seen is read off the customer's messages rather than kept on the
 	// customer, so that ingest does not rewrite the customer row on every message.
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.session_from, c.first_seen, `+lastActivitySQL("m.conversation_id IS NOT NULL AND m.direction = 'in'")+`
-		FROM customers c WHERE c.appid = ? AND c.openid = ?`), appID, openID).Scan(&c.SessionFrom, &first, &last)
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.session_from, c.first_seen, `+lastActivitySQL("m.conversation_id IS NOT NULL AND m.direction = 'in'")+`,
+		(SELECT COUNT(*) FROM conversation_routing v WHERE v.appid = c.appid AND v.openid = c.openid)
+		FROM customers c WHERE c.appid = ? AND c.openid = ?`), appID, openID).Scan(&c.SessionFrom, &first, &last, &c.Conversations)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kefu.Errorf(kefu.ENotFound, "no customer %s of app %s", openID, appID)
 	}

@@ -54,6 +54,8 @@ CREATE TABLE conversation_routing (
 -- The queue of each mini program, head first; and each agent's conversations.
 CREATE INDEX routing_queue ON conversation_routing (appid, queued_at) WHERE state = 'waiting';
 CREATE INDEX routing_active ON conversation_routing (agent_id) WHERE state = 'active';
+-- A customer's conversations, for the console's side panel.
+CREATE INDEX routing_by_customer ON conversation_routing (appid, openid);
 
 -- +goose Down
 DROP TABLE conversation_routing;
