@@ -1,163 +1,68 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"net/http"
-	"sync"
 	"time"
+
+	"kefu"
 )
 
-// Load says how to send prepared pushes.
-type Load struct {
-	URL         string  // the push URL, without query
+// IngestConfig is one run of the ingest benchmark (kefu bench ingest).
+type IngestConfig struct {
+	URL  string    // the push URL of App on the server under test (loopback)
+	App  *kefu.App // the app pushed as: its token and keys sign and encrypt the pushes
+	Mode kefu.Mode // the mode pushed in, which need not be App.Mode
+
+	N           int     // pushes to send
+	Users       int     // distinct simulated users
 	Concurrency int     // connections
-	Rate        float64 // pushes per second offered; 0 sends closed-loop
+	Rate        float64 // offered pushes per second; 0 for a closed loop
 	Timeout     time.Duration
+
+	// PID is the server's process, whose CPU per push and peak RSS are measured;
+	// 0 measures neither.
+	PID int
+	// BaselineArgs, when set, are the arguments that make this process's own
+	// executable serve BaselineHandler as ServeBaseline does (kefu's hidden
+	// `bench baseline-server`). The baseline is then measured first, in that child
+	// process, so that its CPU and memory are its own.
+	BaselineArgs []string
+	// Store, when set, is where every acknowledged push is afterwards checked to be
+	// stored exactly once (CheckStored).
+	Store kefu.MessageStore
 }
 
-// Result is what one run measured.
-type Result struct {
-	Sent    int
-	Elapsed time.Duration
-	Latency Latencies
-	// AckedIndexes are the indexes of the pushes answered "success".
-	AckedIndexes []int
-	FirstError   string
-}
+// RunIngest sends cfg.N signed pushes to cfg.URL and writes to w the throughput,
+// ack latency and, with cfg.PID, the server's CPU per push, each set against the
+// baseline when one is measured. It fails only when the run cannot be made or the
+// exactly-once check fails: figures are reported, never judged.
+func RunIngest(ctx context.Context, cfg IngestConfig, w io.Writer) error {
+	load := Load{URL: cfg.URL, Concurrency: cfg.Concurrency, Rate: cfg.Rate, Timeout: cfg.Timeout}
+	fmt.Fprintf(w, "ingest: %d pushes, %s, mode %s, format %s, %d connections, %s\n",
+		cfg.N, cfg.URL, cfg.Mode, cfg.App.Format, cfg.Concurrency, rateText(cfg.Rate))
 
-// Throughput is acknowledged pushes per second.
-func (r Result) Throughput() float64 {
-	if r.Elapsed <= 0 {
-		return 0
-	}
-	return float64(r.Acked()) / r.Elapsed.Seconds()
-}
-
-// Acked counts the pushes answered 200 "success".
-func (r Result) Acked() int { return len(r.AckedIndexes) }
-
-// NonSuccess counts the pushes sent but given any other answer, or none.
-func (r Result) NonSuccess() int { return r.Sent - r.Acked() }
-
-// Send sends every push once and measures the answers. In closed loop each
-// connection sends its next push when the previous one is answered; at an offered
-// rate, push i is due at start+i/rate and its latency counts from then, so a server
-// that falls behind is charged for the queue it causes.
-func Send(ctx context.Context, load Load, pushes []Push) Result {
-	if load.Concurrency <= 0 {
-		load.Concurrency = 1
-	}
-	if load.Timeout <= 0 {
-		load.Timeout = 5 * time.Second
-	}
-	client := &http.Client{
-		Timeout: load.Timeout,
-		Transport: &http.Transport{
-			MaxIdleConnsPerHost: load.Concurrency,
-			MaxConnsPerHost:     load.Concurrency,
-			DisableCompression:  true,
-		},
-	}
-	defer client.CloseIdleConnections()
-
-	type job struct {
-		i   int
-		due time.Time
-	}
-	jobs := make(chan job, len(pushes))
-	latencies := make([]time.Duration, len(pushes))
-	ok := make([]bool, len(pushes))
-	sent := make([]bool, len(pushes))
-	var firstErr sync.Once
-	var res Result
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range load.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				if j.due.IsZero() {
-					j.due = time.Now()
-				}
-				good, err := sendOne(ctx, client, load.URL, pushes[j.i])
-				latencies[j.i] = time.Since(j.due)
-				ok[j.i], sent[j.i] = good, true
-				if err != nil {
-					firstErr.Do(func() { res.FirstError = err.Error() })
-				}
-			}
-		}()
-	}
-	schedule(ctx, jobs, len(pushes), load.Rate, start, func(i int, due time.Time) job { return job{i, due} })
-	close(jobs)
-	wg.Wait()
-	res.Elapsed = time.Since(start)
-	var acked []time.Duration
-	for i := range pushes {
-		if !sent[i] {
-			continue // the context ended first
-		}
-		res.Sent++
-		if ok[i] {
-			res.AckedIndexes = append(res.AckedIndexes, i)
-			acked = append(acked, latencies[i])
+	var base *phase
+	var err error
+	if cfg.BaselineArgs != nil {
+		if base, err = runBaseline(ctx, cfg, load); err != nil {
+			return err
 		}
 	}
-	res.Latency = Summarise(acked)
-	return res
-}
-
-// schedule queues n jobs: all at once in closed loop, or each at its due time.
-func schedule[J any](ctx context.Context, jobs chan<- J, n int, rate float64, start time.Time, mk func(int, time.Time) J) {
-	if rate <= 0 {
-		for i := range n {
-			if ctx.Err() != nil {
-				return
-			}
-			jobs <- mk(i, time.Time{})
-		}
-		return
-	}
-	interval := time.Duration(float64(time.Second) / rate)
-	for i := 0; i < n; {
-		if ctx.Err() != nil {
-			return
-		}
-		now := time.Now()
-		for ; i < n; i++ {
-			due := start.Add(time.Duration(i) * interval)
-			if due.After(now) {
-				break
-			}
-			jobs <- mk(i, due)
-		}
-		if i < n {
-			time.Sleep(min(time.Until(start.Add(time.Duration(i)*interval)), time.Millisecond))
-		}
-	}
-}
-
-func sendOne(ctx context.Context, client *http.Client, url string, p Push) (bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"?"+p.Request.Query.Encode(), bytes.NewReader(p.Request.Body))
+	target, err := runPhase(ctx, cfg, load, cfg.PID)
 	if err != nil {
-		return false, err
+		return err
 	}
-	req.Header.Set("Content-Type", p.Request.ContentType)
-	resp, err := client.Do(req)
-	if err != nil {
-		return false, err
+	if base != nil {
+		base.print(w, "baseline")
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	if err != nil {
-		return false, err
+	target.print(w, "kefu")
+	if base != nil {
+		target.printRatio(w, base)
 	}
-	if resp.StatusCode != http.StatusOK || string(body) != "success" {
-		return false, fmt.Errorf("HTTP %d: %.100s", resp.StatusCode, body)
+	if cfg.Store != nil {
+		return CheckStored(ctx, w, cfg.Store, cfg.App.AppID, target.pushes, target.result)
 	}
-	return true, nil
+	return nil
 }

@@ -1,50 +1,51 @@
 package bench
 
 import (
-	"bytes"
-	"math/rand/v2"
-	"net/url"
-	"strconv"
-	"strings"
+	"context"
+	"fmt"
+	"io"
 	"time"
 
 	"kefu"
-	"kefu/wechat/pushreq"
 )
 
-// BuildRefused prepares n requests that a webhook must refuse: a body of size bytes
-// nested as deeply as it goes (the costliest document a parser can be handed) under
-// a URL with a fresh timestamp and a signature that does not match. It measures what
-// an unauthenticated sender can make the server spend. All n share one body.
-func BuildRefused(n, size int, format kefu.Format, now time.Time) []Push {
-	body := nestedBody(size, format)
-	ts := strconv.FormatInt(now.Unix(), 10)
-	pushes := make([]Push, n)
-	for i := range pushes {
-		q := url.Values{
-			"signature": {strings.Repeat("0", 40)},
-			"timestamp": {ts},
-			"nonce":     {strconv.FormatUint(rand.Uint64()%1e10, 10)},
-		}
-		pushes[i] = Push{Request: pushreq.Request{Query: q, Body: body, ContentType: pushreq.ContentType(format)}}
-	}
-	return pushes
+// RefuseConfig is one run of the refuse benchmark (kefu bench refuse).
+type RefuseConfig struct {
+	URL         string // the push URL of a registered app (loopback)
+	N           int    // requests to send
+	Concurrency int    // connections
+	Size        int    // body size in bytes
+	Format      kefu.Format
+	PID         int // the server's process, whose CPU per request is measured; 0: not measured
 }
 
-// nestedBody is size bytes of arrays in arrays (JSON) or elements in elements (XML).
-func nestedBody(size int, format kefu.Format) []byte {
-	open, close := "[", "]"
-	if format == kefu.FormatXML {
-		open, close = "<a>", "</a>"
+// RunRefuse measures what requests with a wrong signature cost the server: each
+// carries a large, deeply nested body (BuildRefused) that a server parsing before it
+// verifies would have to read and parse. It writes the figures to w and fails if any
+// request was answered success.
+func RunRefuse(ctx context.Context, cfg RefuseConfig, w io.Writer) error {
+	reqs := BuildRefused(cfg.N, cfg.Size, cfg.Format, time.Now())
+	var server *CPUMeter
+	if cfg.PID > 0 {
+		var err error
+		if server, err = StartCPU(cfg.PID); err != nil {
+			return fmt.Errorf("--pid %d: %w", cfg.PID, err)
+		}
 	}
-	depth := size / (len(open) + len(close))
-	var b bytes.Buffer
-	b.Grow(size)
-	for range depth {
-		b.WriteString(open)
+	// A generous timeout: a server that reads and parses the body before checking
+	// the signature is to be measured, not cut off.
+	r := Send(ctx, Load{URL: cfg.URL, Concurrency: cfg.Concurrency, Timeout: 30 * time.Second}, reqs)
+	fmt.Fprintf(w, "refuse: %d requests of %d bytes (%s, nested), wrong signature, %d connections: %d answered success, %d refused or failed, in %.2fs\n",
+		r.Sent, cfg.Size, cfg.Format, cfg.Concurrency, r.Acked(), r.NonSuccess(), r.Elapsed.Seconds())
+	if server != nil {
+		cpu, err := server.Stop()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "server CPU %s per request\n", us(perPush(cpu, r.Sent)))
 	}
-	for range depth {
-		b.WriteString(close)
+	if r.Acked() > 0 {
+		return fmt.Errorf("%d requests with a wrong signature were answered success", r.Acked())
 	}
-	return b.Bytes()
+	return nil
 }

@@ -17,7 +17,7 @@ import (
 
 	"kefu"
 	"kefu/egress"
-	"kefu/wechat/sim"
+	"kefu/wechat/sim/simtest"
 )
 
 // insideEndpoint is a fake internal service on loopback (kefu's /metrics, a pprof
@@ -69,7 +69,7 @@ func portOf(t *testing.T, raw string) string {
 // waitAttempted waits until every message has been tried at least once.
 func (e *env) waitAttempted(t *testing.T, ids ...int64) {
 	t.Helper()
-	sim.WaitFor(t, func() bool {
+	simtest.WaitFor(t, func() bool {
 		for _, id := range ids {
 			if m := e.message(t, id); m.Attempts == 0 {
 				return false

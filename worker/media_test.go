@@ -16,6 +16,7 @@ import (
 	"kefu/web"
 	"kefu/wechat/api"
 	"kefu/wechat/sim"
+	"kefu/wechat/sim/simtest"
 	"kefu/worker"
 )
 
@@ -41,7 +42,7 @@ func (e *env) inboundImage(t *testing.T, openID string, msgID int64, mediaID, pi
 func (e *env) waitMedia(t *testing.T, id int64, want kefu.MediaState) *kefu.Message {
 	t.Helper()
 	var m *kefu.Message
-	sim.WaitFor(t, func() bool {
+	simtest.WaitFor(t, func() bool {
 		m = e.message(t, id)
 		if m.MediaState == kefu.MediaPending && m.Attempts > 0 {
 			e.clock.Advance(time.Minute) // a retry is waiting on the test clock
@@ -136,7 +137,7 @@ func TestInboundImageRetriedWhileWeChatFails(t *testing.T) {
 	mediaID := e.wx.PutMedia(pngImage(t, 5), "image/png")
 	e.runFetcher(t)
 	id := e.inboundImage(t, "o1", 1, mediaID, "")
-	sim.WaitFor(t, func() bool {
+	simtest.WaitFor(t, func() bool {
 		e.clock.Advance(time.Second) // retries come due on the test clock
 		return e.message(t, id).Attempts >= 2
 	}, "two failed attempts")
@@ -253,7 +254,7 @@ func TestInboundMediaPassingFailuresRetried(t *testing.T) {
 	e.runFetcher(t)
 	byURL := e.inboundImage(t, "o1", 1, "MEDIA_WECHAT_NEVER_HAD", pics.URL+"/pic.png")
 	secret := e.inboundImage(t, "o1", 2, e.wx.PutMedia(img, "image/png"), "")
-	sim.WaitFor(t, func() bool {
+	simtest.WaitFor(t, func() bool {
 		m := e.message(t, byURL)
 		if m.MediaState != kefu.MediaPending {
 			return true

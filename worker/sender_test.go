@@ -17,6 +17,7 @@ import (
 	"kefu/store/sqlstore"
 	"kefu/wechat/api"
 	"kefu/wechat/sim"
+	"kefu/wechat/sim/simtest"
 	"kefu/worker"
 )
 
@@ -333,7 +334,7 @@ func testRestart(t *testing.T, o envOptions) {
 	// The abandoned one is failed once its lease is over, and never sent.
 	e.clock.Advance(3 * time.Minute)
 	e.sender.Wake()
-	sim.WaitFor(t, func() bool { return e.message(t, crashed).Status == kefu.StatusFailed }, "the abandoned message to fail")
+	simtest.WaitFor(t, func() bool { return e.message(t, crashed).Status == kefu.StatusFailed }, "the abandoned message to fail")
 	if m := e.message(t, crashed); !strings.Contains(m.ErrReason, "may have been delivered") {
 		t.Errorf("abandoned message reason: %q", m.ErrReason)
 	}
@@ -349,7 +350,7 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 	e.userWrites(t, "o1", 1)
 	e.wx.SetFaults(sim.Faults{Latency: 50 * time.Millisecond})
 	id := e.send(t, "o1", text("slow"))
-	sim.WaitFor(t, func() bool { return e.message(t, id).Status == kefu.StatusSending }, "the send to start")
+	simtest.WaitFor(t, func() bool { return e.message(t, id).Status == kefu.StatusSending }, "the send to start")
 	e.stopSender()
 	if m := e.message(t, id); m.Status != kefu.StatusSent {
 		t.Fatalf("after shutdown: %s %s", m.Status, m.ErrReason)

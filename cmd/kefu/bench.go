@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"kefu"
@@ -83,159 +81,18 @@ func benchIngest(ctx context.Context, env *cmdEnv, args []string) error {
 		return err
 	}
 	defer store.Close()
-	mode := app.Mode
+	cfg := bench.IngestConfig{URL: f.url, App: app, Mode: app.Mode, N: f.n, Users: f.users,
+		Concurrency: f.concurrency, Rate: f.rate, Timeout: f.timeout, PID: f.pid}
 	if f.mode != "" {
-		if mode, err = kefu.ParseMode(f.mode); err != nil {
+		if cfg.Mode, err = kefu.ParseMode(f.mode); err != nil {
 			return err
 		}
 	}
-	load := bench.Load{URL: f.url, Concurrency: f.concurrency, Rate: f.rate, Timeout: f.timeout}
-	fmt.Fprintf(env.stdout, "ingest: %d pushes, %s, mode %s, format %s, %d connections, %s\n",
-		f.n, f.url, mode, app.Format, f.concurrency, rateText(f.rate))
-
-	var base *phase
 	if f.baseline {
-		if base, err = runBaseline(ctx, app, mode, f, load); err != nil {
-			return err
-		}
-	}
-	target, err := runPhase(ctx, app, mode, f, load, f.pid)
-	if err != nil {
-		return err
-	}
-	if base != nil {
-		base.print(env.stdout, "baseline")
-	}
-	target.print(env.stdout, "kefu")
-	if base != nil {
-		fmt.Fprintf(env.stdout, "%-9s throughput %.2f× baseline", "ratio", target.result.Throughput()/base.result.Throughput())
-		if target.serverCPU > 0 && base.serverCPU > 0 {
-			fmt.Fprintf(env.stdout, ", server CPU per push %.2f× baseline", float64(target.serverCPU)/float64(base.serverCPU))
-		}
-		fmt.Fprintln(env.stdout)
+		cfg.BaselineArgs = []string{"bench", baselineVerb}
 	}
 	if f.check {
-		return checkStored(ctx, env.stdout, store, app.AppID, target)
+		cfg.Store = store
 	}
-	return nil
-}
-
-func rateText(rate float64) string {
-	if rate <= 0 {
-		return "closed loop"
-	}
-	return fmt.Sprintf("offered %.0f/s", rate)
-}
-
-// phase is one measured run.
-type phase struct {
-	result    bench.Result
-	pushes    []bench.Push
-	serverCPU time.Duration // per acknowledged push; 0 if not measured
-	genCPU    time.Duration // the generator's own CPU per push
-	peakRSS   int64
-}
-
-func runPhase(ctx context.Context, app *kefu.App, mode kefu.Mode, f ingestFlags, load bench.Load, pid int) (*phase, error) {
-	pushes, err := bench.BuildPushes(app, mode, f.n, f.users, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	p := &phase{pushes: pushes}
-	self, err := bench.StartCPU(0)
-	if err != nil {
-		return nil, err
-	}
-	var server *bench.CPUMeter
-	if pid > 0 {
-		if server, err = bench.StartCPU(pid); err != nil {
-			return nil, fmt.Errorf("--pid %d: %w", pid, err)
-		}
-	}
-	p.result = bench.Send(ctx, load, pushes)
-	genCPU, _ := self.Stop()
-	p.genCPU = perPush(genCPU, p.result.Sent)
-	if server != nil {
-		cpu, err := server.Stop()
-		if err != nil {
-			return nil, err
-		}
-		p.serverCPU = perPush(cpu, p.result.Sent)
-		p.peakRSS, _ = server.PeakRSS()
-	}
-	return p, nil
-}
-
-// runBaseline measures the baseline handler, served by a child process of this
-// binary so that its CPU and memory are measured apart from the generator's.
-func runBaseline(ctx context.Context, app *kefu.App, mode kefu.Mode, f ingestFlags, load bench.Load) (*phase, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	b, err := bench.StartBaseline(self, "bench", baselineVerb)
-	if err != nil {
-		return nil, err
-	}
-	defer b.Stop()
-	load.URL = b.URL
-	return runPhase(ctx, app, mode, f, load, b.PID)
-}
-
-func perPush(d time.Duration, n int) time.Duration {
-	if n == 0 {
-		return 0
-	}
-	return d / time.Duration(n)
-}
-
-func (p *phase) print(w io.Writer, name string) {
-	r := p.result
-	fmt.Fprintf(w, "%-9s %d sent, %d success, %d non-success in %.2fs: %.0f pushes/s; ack p50 %s p90 %s p99 %s max %s\n",
-		name, r.Sent, r.Acked(), r.NonSuccess(), r.Elapsed.Seconds(), r.Throughput(),
-		ms(r.Latency.P50), ms(r.Latency.P90), ms(r.Latency.P99), ms(r.Latency.Max))
-	if r.FirstError != "" {
-		fmt.Fprintf(w, "%-9s first failure: %s\n", "", r.FirstError)
-	}
-	if p.serverCPU > 0 {
-		fmt.Fprintf(w, "%-9s server CPU %s per push; generator CPU %s per push", "", us(p.serverCPU), us(p.genCPU))
-		if p.peakRSS > 0 {
-			fmt.Fprintf(w, "; server peak RSS %.1f MiB", float64(p.peakRSS)/(1<<20))
-		}
-		fmt.Fprintln(w)
-	}
-}
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
-func us(d time.Duration) string { return fmt.Sprintf("%.1fµs", float64(d)/float64(time.Microsecond)) }
-
-// checkStored verifies exactly-once ingest: every push answered "success" is stored
-// once, and no push is stored twice. It counts rows by MsgId, which no unique index
-// constrains: by dedup key, a push stored twice under two keys would go unseen.
-func checkStored(ctx context.Context, w io.Writer, store kefu.MessageStore, appID string, p *phase) error {
-	ids := make([]int64, len(p.pushes))
-	for i, push := range p.pushes {
-		ids[i] = push.MsgID
-	}
-	counts, err := store.CountByWxMsgID(ctx, appID, ids)
-	if err != nil {
-		return err
-	}
-	missing, doubled := 0, 0
-	for _, i := range p.result.AckedIndexes {
-		if counts[ids[i]] == 0 {
-			missing++
-		}
-	}
-	for _, n := range counts {
-		if n > 1 {
-			doubled++
-		}
-	}
-	fmt.Fprintf(w, "%-9s %d acknowledged pushes: %d missing from the store, %d stored more than once\n",
-		"check", len(p.result.AckedIndexes), missing, doubled)
-	if missing > 0 || doubled > 0 {
-		return fmt.Errorf("exactly-once check failed")
-	}
-	return nil
+	return bench.RunIngest(ctx, cfg, env.stdout)
 }

@@ -3,15 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"kefu"
 	"kefu/bench"
 )
 
-// benchRefuse measures what requests with a wrong signature cost the server: each
-// carries a large, deeply nested body that a server parsing before it verifies
-// would have to read and parse.
+// benchRefuse measures what requests with a wrong signature cost the server
+// (bench.RunRefuse).
 func benchRefuse(ctx context.Context, env *cmdEnv, args []string) error {
 	var url, format string
 	var n, concurrency, size, pid int
@@ -33,25 +31,5 @@ func benchRefuse(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	reqs := bench.BuildRefused(n, size, f, time.Now())
-	var server *bench.CPUMeter
-	if pid > 0 {
-		if server, err = bench.StartCPU(pid); err != nil {
-			return fmt.Errorf("--pid %d: %w", pid, err)
-		}
-	}
-	r := bench.Send(ctx, bench.Load{URL: url, Concurrency: concurrency, Timeout: 30 * time.Second}, reqs)
-	fmt.Fprintf(env.stdout, "refuse: %d requests of %d bytes (%s, nested), wrong signature, %d connections: %d answered success, %d refused or failed, in %.2fs\n",
-		r.Sent, size, f, concurrency, r.Acked(), r.NonSuccess(), r.Elapsed.Seconds())
-	if server != nil {
-		cpu, err := server.Stop()
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.stdout, "server CPU %s per request\n", us(perPush(cpu, r.Sent)))
-	}
-	if r.Acked() > 0 {
-		return fmt.Errorf("%d requests with a wrong signature were answered success", r.Acked())
-	}
-	return nil
+	return bench.RunRefuse(ctx, bench.RefuseConfig{URL: url, N: n, Concurrency: concurrency, Size: size, Format: f, PID: pid}, env.stdout)
 }

@@ -29,9 +29,9 @@ func TestExactlyOnceChecksSeeADoubledPush(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := startServe(t, db)
-	p := &phase{pushes: pushes, result: bench.Send(ctx, bench.Load{URL: srv.url + "/wx/" + testAppID, Concurrency: 4}, pushes)}
-	if p.result.Acked() != len(pushes) {
-		t.Fatalf("%d of %d pushes acknowledged; first failure: %s", p.result.Acked(), len(pushes), p.result.FirstError)
+	result := bench.Send(ctx, bench.Load{URL: srv.url + "/wx/" + testAppID, Concurrency: 4}, pushes)
+	if result.Acked() != len(pushes) {
+		t.Fatalf("%d of %d pushes acknowledged; first failure: %s", result.Acked(), len(pushes), result.FirstError)
 	}
 	if code := srv.stop(t); code != 0 {
 		t.Fatalf("serve exited %d\n%s", code, srv.stderr)
@@ -47,7 +47,7 @@ func TestExactlyOnceChecksSeeADoubledPush(t *testing.T) {
 	}
 
 	var out bytes.Buffer
-	if err := checkStored(ctx, &out, store, testAppID, p); err != nil || !strings.Contains(out.String(), "0 missing from the store, 0 stored more than once") {
+	if err := bench.CheckStored(ctx, &out, store, testAppID, pushes, result); err != nil || !strings.Contains(out.String(), "0 missing from the store, 0 stored more than once") {
 		t.Fatalf("bench check of a clean store: %v\n%s", err, out.String())
 	}
 	if n := duplicates(countMsgIDs(t, store, ids)); n != 0 {
@@ -56,7 +56,7 @@ func TestExactlyOnceChecksSeeADoubledPush(t *testing.T) {
 
 	doublePush(t, db, pushes[7].MsgID)
 	out.Reset()
-	if err := checkStored(ctx, &out, store, testAppID, p); err == nil || !strings.Contains(out.String(), "1 stored more than once") {
+	if err := bench.CheckStored(ctx, &out, store, testAppID, pushes, result); err == nil || !strings.Contains(out.String(), "1 stored more than once") {
 		t.Errorf("bench check missed a push stored twice: %v\n%s", err, out.String())
 	}
 	if n := duplicates(countMsgIDs(t, store, ids)); n != 1 {

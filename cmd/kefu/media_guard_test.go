@@ -12,6 +12,7 @@ import (
 
 	"kefu"
 	"kefu/wechat/sim"
+	"kefu/wechat/sim/simtest"
 )
 
 // TestServeNeverFetchesInside runs the attack end to end: a simulated user's image
@@ -55,7 +56,7 @@ func TestServeNeverFetchesInside(t *testing.T) {
 
 			db := newDB(t)
 			addApp(t, db)
-			st := sim.Start(t, sim.StartOptions{Now: time.Now()})
+			st := simtest.Start(t, simtest.StartOptions{Now: time.Now()})
 			st.Sim.API().SetFaults(sim.Faults{SystemErrorShare: 1}) // every media_id (and token) fetch fails
 			st.Sim.SetPublicURL(inside.URL)                         // PicUrl: the internal endpoint
 			srv := startServe(t, db, append([]string{"--wechat-api", st.APIURL()}, flags...)...)
@@ -69,7 +70,7 @@ func TestServeNeverFetchesInside(t *testing.T) {
 			}
 
 			var got messageJSON
-			sim.WaitFor(t, func() bool {
+			simtest.WaitFor(t, func() bool {
 				out := kefuDB(t, db, "messages", "--app", testAppID, "--json").stdout
 				for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 					var m messageJSON

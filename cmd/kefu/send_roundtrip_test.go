@@ -15,6 +15,7 @@ import (
 	"kefu"
 	"kefu/wechat/api"
 	"kefu/wechat/sim"
+	"kefu/wechat/sim/simtest"
 )
 
 // TestServeSendsAndRehosts runs the outbound half end to end: a simulated user
@@ -26,7 +27,7 @@ func TestServeSendsAndRehosts(t *testing.T) {
 	addApp(t, db)
 	app := kefu.App{AppID: testAppID, OriginalID: testOrigID, Secret: testSecret, Token: testToken,
 		AESKey: testKey, Mode: kefu.ModeSecure, Format: kefu.FormatJSON}
-	st := sim.Start(t, sim.StartOptions{Now: time.Now()})
+	st := simtest.Start(t, simtest.StartOptions{Now: time.Now()})
 	srv := startServe(t, db, "--wechat-api", st.APIURL())
 	if err := st.Sim.AddEndpoint(sim.Endpoint{App: app, URL: srv.url + "/wx/" + testAppID}, testSecret); err != nil {
 		t.Fatal(err)
@@ -51,7 +52,7 @@ func TestServeSendsAndRehosts(t *testing.T) {
 	if r := kefuDB(t, db, "send", "--app", testAppID, "--to", user, "--image", file); r.code != 0 {
 		t.Fatalf("kefu send --image: %+v", r)
 	}
-	sim.WaitFor(t, func() bool { return len(st.Sim.API().Received(testAppID, user)) == 2 }, "the user to receive both replies")
+	simtest.WaitFor(t, func() bool { return len(st.Sim.API().Received(testAppID, user)) == 2 }, "the user to receive both replies")
 	got := st.Sim.API().Received(testAppID, user)
 	if got[0].Text != "您好，请讲" || got[1].MsgType != "image" {
 		t.Fatalf("the user received %+v", got)
@@ -59,7 +60,7 @@ func TestServeSendsAndRehosts(t *testing.T) {
 
 	// The user's image is stored by kefu, and served after WeChat forgot it.
 	var stored messageJSON
-	sim.WaitFor(t, func() bool {
+	simtest.WaitFor(t, func() bool {
 		for _, line := range strings.Split(strings.TrimSpace(kefuDB(t, db, "messages", "--app", testAppID, "--json").stdout), "\n") {
 			var m messageJSON
 			if json.Unmarshal([]byte(line), &m) == nil && m.Type == "image" && m.Direction == "in" && m.MediaState == "stored" {
@@ -81,7 +82,7 @@ func TestServeSendsAndRehosts(t *testing.T) {
 		t.Fatalf("GET /media/%s: %d, %d bytes", stored.Media, code, len(body))
 	}
 	// Both replies show as sent (recorded once WeChat's answer is back).
-	sim.WaitFor(t, func() bool {
+	simtest.WaitFor(t, func() bool {
 		out := kefuDB(t, db, "messages", "--app", testAppID, "--json").stdout
 		return strings.Count(out, `"status":"sent"`) == 2
 	}, "both replies to show as sent")

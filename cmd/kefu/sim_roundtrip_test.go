@@ -13,6 +13,7 @@ import (
 
 	"kefu"
 	"kefu/wechat/sim"
+	"kefu/wechat/sim/simtest"
 )
 
 // A simulated user writes to a real `kefu serve`; WeChat's first attempt times out
@@ -43,7 +44,7 @@ func TestSimulatorToServeRoundTrip(t *testing.T) {
 
 	app := kefu.App{AppID: testAppID, OriginalID: testOrigID, Secret: testSecret, Token: testToken,
 		AESKey: testKey, Mode: kefu.ModeSecure, Format: kefu.FormatJSON}
-	st := sim.Start(t, sim.StartOptions{
+	st := simtest.Start(t, simtest.StartOptions{
 		Now:       time.Now(), // kefu checks the push timestamp against its own clock
 		Options:   sim.Options{AttemptTimeout: 300 * time.Millisecond},
 		Endpoints: []sim.Endpoint{{App: app, URL: proxy.URL + "/wx/" + testAppID}},
@@ -60,7 +61,7 @@ func TestSimulatorToServeRoundTrip(t *testing.T) {
 	}
 	// The held first attempt reaches kefu after the simulator gave up on it; wait
 	// for both to have been answered before reading the store.
-	sim.WaitFor(t, func() bool { return answered.Load() == 2 }, "kefu to answer both attempts")
+	simtest.WaitFor(t, func() bool { return answered.Load() == 2 }, "kefu to answer both attempts")
 	r := kefuDB(t, db, "messages", "--app", testAppID, "--json")
 	if got := strings.Count(r.stdout, "\n"); got != 1 || !strings.Contains(r.stdout, "你好，我想退货") {
 		t.Fatalf("stored %d messages, want 1:\n%s", got, r)

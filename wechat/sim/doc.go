@@ -11,8 +11,8 @@
 // delivered as WeChat delivers it (a timeout per attempt, several attempts of the
 // same request), and each answer is classified: delivered, handed to the model of
 // WeChat's web customer-service tool by a valid transfer reply, or failed with the
-// notice the user would see. Simulator ties the two together; Start runs one for a
-// Go test on a loopback server and a test clock.
+// notice the user would see. Simulator ties the two together; simtest.Start runs
+// one for a Go test on a loopback server and a test clock.
 //
 // # State model
 //

@@ -133,7 +133,7 @@ func TestPushFailsThreeTimes(t *testing.T) {
 func TestPushAttemptsOption(t *testing.T) {
 	dev := &fakeDev{answer: func(_ int, _ call, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) }}
 	srv := newServer(t, dev)
-	st := Start(t, StartOptions{
+	st := startTestSim(t, testSimOptions{
 		Options:   Options{Attempts: 4, AttemptTimeout: testAttemptTimeout},
 		Endpoints: []Endpoint{{App: pushApp(kefu.ModePlain, kefu.FormatXML), URL: srv}},
 	})

@@ -39,7 +39,7 @@ func TestAddEndpointRefusesBadConfiguration(t *testing.T) {
 // The developer's own query survives; the push's parameters are added to it.
 func TestPushKeepsDeveloperQuery(t *testing.T) {
 	dev := &fakeDev{answer: say("success")}
-	st := Start(t, StartOptions{Endpoints: []Endpoint{{App: pushApp(kefu.ModePlain, kefu.FormatXML), URL: newServer(t, dev) + "?tenant=7"}}})
+	st := startTestSim(t, testSimOptions{Endpoints: []Endpoint{{App: pushApp(kefu.ModePlain, kefu.FormatXML), URL: newServer(t, dev) + "?tenant=7"}}})
 	mustPush(t)(st.Sim.Text(t.Context(), pushAppID, pushUser, "hi"))
 	if q := dev.got()[0].query; q.Get("tenant") != "7" || q.Get("signature") == "" {
 		t.Fatalf("query %v", q)

@@ -77,7 +77,7 @@ func stall(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
 
 // pushTest is a Simulator with one endpoint pointing at a fake developer server.
 type pushTest struct {
-	*Test
+	*testSim
 	dev *fakeDev
 	app kefu.App
 	ctx context.Context
@@ -88,11 +88,11 @@ func newPushTest(t *testing.T, app kefu.App, answer func(int, call, http.Respons
 	dev := &fakeDev{answer: answer}
 	srv := httptest.NewServer(dev)
 	t.Cleanup(srv.Close)
-	st := Start(t, StartOptions{
+	st := startTestSim(t, testSimOptions{
 		Options:   Options{AttemptTimeout: testAttemptTimeout},
 		Endpoints: []Endpoint{{App: app, URL: srv.URL + "/wx/" + app.AppID}},
 	})
-	return &pushTest{Test: st, dev: dev, app: app, ctx: t.Context()}
+	return &pushTest{testSim: st, dev: dev, app: app, ctx: t.Context()}
 }
 
 // decodePush checks a push's signatures and returns its plaintext message; it

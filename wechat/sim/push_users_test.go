@@ -103,7 +103,7 @@ func TestChatMergesSentReceivedAndNotices(t *testing.T) {
 	mustPush(t)(pt.Sim.Enter(pt.ctx, pushAppID, pushUser, "home"))
 	pt.Clock.Advance(time.Second)
 	mustPush(t)(pt.Sim.Text(pt.ctx, pushAppID, pushUser, "在吗"))
-	sendText(t, pt.Test, pushUser, "您好，请讲")
+	sendText(t, pt.testSim, pushUser, "您好，请讲")
 	pt.Clock.Advance(time.Second)
 	fail.Store(true)
 	mustPush(t)(pt.Sim.Text(pt.ctx, pushAppID, pushUser, "喂？"))
@@ -132,7 +132,7 @@ func TestChatMergesSentReceivedAndNotices(t *testing.T) {
 }
 
 // sendText sends a text to the user through the simulated API, as a server would.
-func sendText(t *testing.T, st *Test, openID, content string) {
+func sendText(t *testing.T, st *testSim, openID, content string) {
 	t.Helper()
 	resp, err := http.Get(st.APIURL() + "/cgi-bin/token?" + url.Values{
 		"grant_type": {"client_credential"}, "appid": {pushAppID}, "secret": {pushSecret}}.Encode())

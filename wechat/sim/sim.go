@@ -42,8 +42,8 @@ type Options struct {
 	OnChat func(appID, openID string)
 
 	// PublicURL is where the Simulator's handler is reachable (scheme and host, no
-	// trailing slash). PicUrl and ThumbUrl in pushes point under it; Start sets it.
-	// Empty: those URLs are root-relative ("/media/{id}").
+	// trailing slash). PicUrl and ThumbUrl in pushes point under it; simtest.Start
+	// sets it. Empty: those URLs are root-relative ("/media/{id}").
 	PublicURL string
 }
 

@@ -24,7 +24,7 @@ type kefuServer struct {
 }
 
 // startKefu serves kefu's webhook; wrap, if set, stands between the network and it.
-func startKefu(t *testing.T, st *Test, app kefu.App, transfer func(*kefu.App, *kefu.Inbound) bool, wrap func(http.Handler) http.Handler) *kefuServer {
+func startKefu(t *testing.T, st *testSim, app kefu.App, transfer func(*kefu.App, *kefu.Inbound) bool, wrap func(http.Handler) http.Handler) *kefuServer {
 	t.Helper()
 	ctx := context.Background()
 	store, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "kefu.db"), sqlstore.Options{Clock: st.Clock})
@@ -88,7 +88,7 @@ func TestRoundTripFirstAttemptTimesOut(t *testing.T) {
 		format kefu.Format
 	}{{kefu.ModeSecure, kefu.FormatJSON}, {kefu.ModePlain, kefu.FormatXML}} {
 		t.Run(string(c.mode)+"/"+string(c.format), func(t *testing.T) {
-			st := Start(t, StartOptions{Options: Options{AttemptTimeout: testAttemptTimeout}})
+			st := startTestSim(t, testSimOptions{Options: Options{AttemptTimeout: testAttemptTimeout}})
 			app := pushApp(c.mode, c.format)
 			firstAnswer := make(chan string, 1)
 			k := startKefu(t, st, app, nil, holdFirst(t, firstAnswer))
@@ -125,7 +125,7 @@ func TestRoundTripFirstAttemptTimesOut(t *testing.T) {
 func TestRoundTripKefuTransfer(t *testing.T) {
 	for _, format := range []kefu.Format{kefu.FormatJSON, kefu.FormatXML} {
 		t.Run(string(format), func(t *testing.T) {
-			st := Start(t, StartOptions{Options: Options{AttemptTimeout: testAttemptTimeout}})
+			st := startTestSim(t, testSimOptions{Options: Options{AttemptTimeout: testAttemptTimeout}})
 			app := pushApp(kefu.ModeSecure, format)
 			wantsHuman := func(_ *kefu.App, m *kefu.Inbound) bool { return strings.Contains(m.Content, "人工") }
 			k := startKefu(t, st, app, wantsHuman, nil)

@@ -1,4 +1,7 @@
-package sim
+// Package simtest runs the WeChat simulator in process for Go tests. It is apart
+// from package sim so that the kefu binary, which links the simulator for kefu sim
+// and kefu bench send, does not link testing and net/http/httptest.
+package simtest
 
 import (
 	"net/http/httptest"
@@ -6,22 +9,23 @@ import (
 	"time"
 
 	"kefu/internal/testclock"
+	"kefu/wechat/sim"
 )
 
 // StartOptions configure Start.
 type StartOptions struct {
 	// Options for the Simulator; Clock and PublicURL are set by Start.
-	Options Options
+	Options sim.Options
 	// Now is where the test clock starts; zero: 2025-03-03 10:00 China Standard Time.
 	Now time.Time
 	// Endpoints are configured at start, each with its App.Secret as AppSecret.
-	Endpoints []Endpoint
+	Endpoints []sim.Endpoint
 }
 
 // Test is a Simulator running in process for a Go test: its API and media handler
 // on a loopback server, its time on a test clock the test moves.
 type Test struct {
-	Sim    *Simulator
+	Sim    *sim.Simulator
 	Clock  *testclock.Clock
 	Server *httptest.Server
 }
@@ -42,7 +46,7 @@ func Start(t testing.TB, opts StartOptions) *Test {
 	clock := testclock.New(now)
 	o := opts.Options
 	o.Clock = clock
-	s := New(o)
+	s := sim.New(o)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	s.SetPublicURL(srv.URL)
