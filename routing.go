@@ -90,3 +90,23 @@ type DeskStore interface {
 	// MarkRead records that the agent has seen the conversation up to messageID.
 	MarkRead(ctx context.Context, conversationID, agentID, messageID int64) error
 }
+
+// ConversationCard is one line of the console's lists: a conversation on the desk
+// with its customer's latest message and how many of theirs the agent has not read.
+type ConversationCard struct {
+	Routing
+	SessionFrom string
+	Last        *Message // the customer's latest message, either way; nil if none
+	// Unread counts the customer's messages in the conversation after ReadID, up to
+	// MaxUnread.
+	Unread int
+}
+
+// MaxUnread is where unread counts stop ("99+").
+const MaxUnread = 100
+
+// DeskReader reads what the console lists.
+type DeskReader interface {
+	// Cards returns the cards of the given conversations, in the order given.
+	Cards(ctx context.Context, routings []*Routing) ([]*ConversationCard, error)
+}

@@ -140,6 +140,7 @@ type Store interface {
 	MediaStore
 	AgentStore
 	DeskStore
+	DeskReader
 	// Ready reports whether the store can commit now, for readiness checks.
 	Ready(ctx context.Context) error
 	Close() error

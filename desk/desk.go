@@ -21,6 +21,7 @@ type Store interface {
 	Agent(ctx context.Context, id int64) (*kefu.Agent, error)
 	Agents(ctx context.Context) ([]*kefu.Agent, error)
 	SetPresence(ctx context.Context, agentID int64, p kefu.Presence, at time.Time) error
+	UpdateAgent(ctx context.Context, a *kefu.Agent) error
 	Apps(ctx context.Context) ([]*kefu.App, error)
 }
 

@@ -96,3 +96,27 @@ func (d *Desk) Disconnected(agentID int64) {
 		d.lostAt[agentID] = d.clock.Now()
 	}
 }
+
+// SetAutoAccept turns an agent's automatic accepting on or off (自动接入); turned
+// on while online, it gives them waiting conversations at once.
+func (d *Desk) SetAutoAccept(ctx context.Context, a *kefu.Agent, on bool) error {
+	if a.AutoAccept == on {
+		return nil
+	}
+	a.AutoAccept = on
+	if err := d.store.UpdateAgent(ctx, a); err != nil {
+		return err
+	}
+	d.pub.Publish(kefu.Event{Kind: kefu.EventAgentStatus, AgentID: a.ID, At: d.clock.Now()})
+	if !on || a.Status != kefu.Online {
+		return nil
+	}
+	apps, err := d.appsOf(ctx, a)
+	if err != nil {
+		return err
+	}
+	for _, app := range apps {
+		d.autoAssign(ctx, app, 0)
+	}
+	return nil
+}

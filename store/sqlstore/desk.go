@@ -212,3 +212,66 @@ func (s *Store) changed(ctx context.Context, query string, args ...any) (bool, e
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
+
+// Cards reads each conversation's card: the customer's session-from, latest
+// message and unread count, with one query for all.
+func (s *Store) Cards(ctx context.Context, routings []*kefu.Routing) ([]*kefu.ConversationCard, error) {
+	if len(routings) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(routings)+1)
+	args = append(args, kefu.MaxUnread)
+	for _, r := range routings {
+		args = append(args, r.ConversationID)
+	}
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.conversation_id, COALESCE(cu.session_from, ''), COALESCE((
+			SELECT x.id FROM messages x WHERE x.appid = r.appid AND x.openid = r.openid ORDER BY x.id DESC LIMIT 1), 0),
+		(SELECT COUNT(*) FROM (SELECT 1 FROM messages u WHERE u.appid = r.appid AND u.openid = r.openid
+			AND u.id > r.read_id AND u.conversation_id = r.conversation_id AND u.direction = 'in'
+			AND u.kind IN ('text', 'image', 'miniprogrampage') LIMIT ?) unread)
+		FROM conversation_routing r LEFT JOIN customers cu ON cu.appid = r.appid AND cu.openid = r.openid
+		WHERE r.conversation_id IN (`+placeholders(len(routings))+`)`), args...)
+	if err != nil {
+		return nil, err
+	}
+	type extra struct {
+		sessionFrom string
+		lastID      int64
+		unread      int
+	}
+	byID := map[int64]extra{}
+	var lastIDs []any
+	for rows.Next() {
+		var id int64
+		var x extra
+		if err := rows.Scan(&id, &x.sessionFrom, &x.lastID, &x.unread); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		byID[id] = x
+		if x.lastID != 0 {
+			lastIDs = append(lastIDs, x.lastID)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	last := map[int64]*kefu.Message{}
+	if len(lastIDs) > 0 {
+		ms, err := s.queryMessages(ctx, s.onRead(), `SELECT `+messageColumns+` FROM messages WHERE id IN (`+placeholders(len(lastIDs))+`)`, lastIDs...)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			m.Raw = nil // cards never show it
+			last[m.ID] = m
+		}
+	}
+	out := make([]*kefu.ConversationCard, 0, len(routings))
+	for _, r := range routings {
+		x := byID[r.ConversationID]
+		out = append(out, &kefu.ConversationCard{Routing: *r, SessionFrom: x.sessionFrom, Last: last[x.lastID], Unread: x.unread})
+	}
+	return out, nil
+}

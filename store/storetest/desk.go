@@ -152,3 +152,30 @@ func testConcurrentAccept(t *testing.T, e *env) {
 		}
 	}
 }
+
+// testCards: a card shows the customer's latest message and counts the unread
+// ones of the conversation.
+func testCards(t *testing.T, e *env) {
+	ctx := context.Background()
+	e.createApp(t)
+	a := e.agent(t, "a", testAppID)
+	e.ingest(t, e.enter("o1", "商品详情页"))
+	conv := e.conversation(t, "o1", 1)
+	e.ingest(t, e.text("o1", 2, "在吗？"))
+	e.store.QueueConversation(ctx, conv, e.clock.Now())
+	e.store.Assign(ctx, conv, a.ID, e.clock.Now())
+	rs, _ := e.store.ActiveRoutings(ctx, a.ID)
+	cards, err := e.store.Cards(ctx, rs)
+	if err != nil || len(cards) != 1 {
+		t.Fatalf("Cards = %v, %v", cards, err)
+	}
+	c := cards[0]
+	if c.SessionFrom != "商品详情页" || c.Last == nil || c.Last.Content != "在吗？" || c.Unread != 2 {
+		t.Fatalf("card %+v (last %+v)", c, c.Last)
+	}
+	e.store.MarkRead(ctx, conv, a.ID, c.Last.ID)
+	rs, _ = e.store.ActiveRoutings(ctx, a.ID)
+	if cards, _ := e.store.Cards(ctx, rs); cards[0].Unread != 0 {
+		t.Fatalf("unread after reading: %d", cards[0].Unread)
+	}
+}

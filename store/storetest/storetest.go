@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"Agents", testAgents},
 		{"DeskRouting", testDeskRouting},
 		{"ConcurrentAccept", testConcurrentAccept},
+		{"Cards", testCards},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
