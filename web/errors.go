@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/http"
 
@@ -25,12 +26,44 @@ func statusOf(code kefu.ErrorCode) int {
 	return http.StatusInternalServerError
 }
 
-// writeError answers err with its status and its user-safe message; internal
-// errors are logged, never shown.
+// writeError answers err with its status and its user-safe message: as JSON to
+// the console's scripts, as text otherwise. Internal errors are logged, never
+// shown.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	writeJSONError(w, r, log, err, statusOf(kefu.ErrorCodeOf(err)))
+}
+
+// apiError is the body of every error the console's API answers.
+type apiError struct {
+	Error string         `json:"error"`
+	Code  kefu.ErrorCode `json:"code"`
+}
+
+func writeJSONError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, status int) {
 	code := kefu.ErrorCodeOf(err)
 	if code == kefu.EInternal {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	http.Error(w, kefu.ErrorMessageOf(err), statusOf(code))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(apiError{Error: kefu.ErrorMessageOf(err), Code: code})
+}
+
+// writeJSON answers v as JSON.
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(v)
+}
+
+// readJSON decodes a small JSON body into v.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		return kefu.Errorf(kefu.EInvalid, "the request is not the JSON expected")
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"image"
 	"image/png"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,7 +78,11 @@ func TestServeSendsAndRehosts(t *testing.T) {
 	if f, ok := kefu.AsAPIFailure(err); !ok || f.ErrCode() != kefu.WxInvalidMedia {
 		t.Fatalf("WeChat's copy after 4 days: %v; want 40007", err)
 	}
-	code, body := srv.get(t, "/media/"+stored.Media)
+	// The console serves it to an agent of the app, and to nobody else.
+	if code, _ := srv.get(t, "/media/"+stored.Media); code != http.StatusUnauthorized {
+		t.Fatalf("GET /media without signing in: %d", code)
+	}
+	code, body := getWith(t, agentClient(t, srv, db, "li", false, testAppID), srv.url+"/media/"+stored.Media)
 	if code != 200 || body != string(pic) {
 		t.Fatalf("GET /media/%s: %d, %d bytes", stored.Media, code, len(body))
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kefu"
+	"kefu/desk"
 	"kefu/hub"
 	"kefu/metrics"
 	"kefu/store/sqlstore"
@@ -37,6 +38,9 @@ type serveConfig struct {
 	mediaTimeout    time.Duration
 	mediaURLHosts   string
 	egressAllow     string
+	idleClose       time.Duration
+	grace           time.Duration
+	secureCookies   bool
 }
 
 func runServe(ctx context.Context, env *cmdEnv, args []string) error {
@@ -58,6 +62,9 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	fs.DurationVar(&c.mediaTimeout, "media-timeout", time.Minute, "how long one download of a stored image may take before the connection is cut")
 	fs.StringVar(&c.mediaURLHosts, "media-url-hosts", defaultURLHosts(), "hosts an inbound picture may be fetched from by its URL when its media_id gives nothing (WeChat's CDN); none: never by URL")
 	fs.StringVar(&c.egressAllow, "egress-allow", "", "what picture fetches by URL may reach although private or loopback: prefixes (10.8.0.0/16, an internal mirror) on ports 80 and 443, and ip:port (127.0.0.1:9090, the simulator) on that port only; by default only public addresses on 80 and 443")
+	fs.DurationVar(&c.idleClose, "idle-close", desk.DefaultIdleAfter, "close an agent's conversation with no message either way for this long")
+	fs.DurationVar(&c.grace, "offline-grace", desk.DefaultGrace, "take an agent offline (their conversations back to the queue) after this long without a console connection")
+	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark the console's session cookie Secure: kefu is behind a proxy that terminates TLS (over TLS kefu does so by itself)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -70,8 +77,8 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	if _, err := api.ParseTokenMode(c.tokenMode); err != nil {
 		return err
 	}
-	if c.sendWorkers < 1 || c.apiTimeout <= 0 || c.mediaTimeout <= 0 {
-		return fmt.Errorf("--send-workers, --api-timeout and --media-timeout must be positive")
+	if c.sendWorkers < 1 || c.apiTimeout <= 0 || c.mediaTimeout <= 0 || c.idleClose <= 0 || c.grace <= 0 {
+		return fmt.Errorf("--send-workers, --api-timeout, --media-timeout, --idle-close and --offline-grace must be positive")
 	}
 	if _, err := pictureFetching(c); err != nil {
 		return err
@@ -108,7 +115,11 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 			"file", f.Path, "mode", f.Mode.String())
 	}
 	client := wechatClient(c, store, log)
+	outbound := &kefu.Outbound{Store: store, API: client, Publisher: events}
+	routing := desk.New(desk.Config{Store: store, Publisher: events, Logger: log, IdleAfter: c.idleClose, Grace: c.grace})
+	defer events.Subscribe(routing.Notice)()
 	tasks := []task{
+		{"desk", routing.Run},
 		{"sender", worker.NewSender(worker.SenderConfig{
 			Store: store, API: client, Logger: log, Concurrency: c.sendWorkers, Events: events, Publisher: events,
 			// An attempt may chain a token fetch, the send, a refresh and a resend,
@@ -127,7 +138,8 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 			Apps: store, Ingester: store, Logger: log, Observer: m,
 			TimestampWindow: c.tsWindow, MaxBody: c.maxBody,
 		}),
-		Media: store, Metrics: m.Handler(), Ready: store.Ready, MediaTimeout: c.mediaTimeout, Logger: log,
+		Store: store, Metrics: m.Handler(), Ready: store.Ready, MediaTimeout: c.mediaTimeout, Logger: log,
+		Desk: routing, Outbound: outbound, Feed: events, SecureCookies: c.secureCookies,
 	})
 
 	// The tasks get a context of their own, ended (and waited for) before the store
