@@ -13,6 +13,7 @@ import (
 const usage = `kefu — customer service for WeChat mini programs
 
 Usage:
+  kefu demo      kefu and a simulated WeChat together, seeded: try the console now
   kefu serve      run the server (webhook, sender, media fetcher, metrics, health checks)
   kefu app        manage mini programs: add, list, update, remove
   kefu agent      manage agents: add (the first admin too), list, update, disable, passwd
@@ -60,6 +61,8 @@ func runWithInput(ctx context.Context, args []string, getenv func(string) string
 		err = runBench(ctx, env, args[1:])
 	case "sim":
 		err = runSim(ctx, env, args[1:])
+	case "demo":
+		err = runDemo(ctx, env, args[1:])
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
 		return 0

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -43,9 +44,8 @@ type serveConfig struct {
 	secureCookies   bool
 }
 
-func runServe(ctx context.Context, env *cmdEnv, args []string) error {
-	var c serveConfig
-	fs := newFlags(env, "serve", "serve [flags]")
+// register adds serve's flags, with their defaults, to fs.
+func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", ":8080", "listen address")
 	dbFlagVar(fs, &c.db)
 	fs.DurationVar(&c.tsWindow, "ts-window", 5*time.Minute, "accept pushes whose timestamp is within this of now; 0 turns the check off")
@@ -65,6 +65,20 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	fs.DurationVar(&c.idleClose, "idle-close", desk.DefaultIdleAfter, "close an agent's conversation with no message either way for this long")
 	fs.DurationVar(&c.grace, "offline-grace", desk.DefaultGrace, "take an agent offline (their conversations back to the queue) after this long without a console connection")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark the console's session cookie Secure: kefu is behind a proxy that terminates TLS (over TLS kefu does so by itself)")
+}
+
+// defaultServeConfig is serve's configuration when no flag is given.
+func defaultServeConfig() serveConfig {
+	var c serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.register(fs)
+	return c
+}
+
+func runServe(ctx context.Context, env *cmdEnv, args []string) error {
+	var c serveConfig
+	fs := newFlags(env, "serve", "serve [flags]")
+	c.register(fs)
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
