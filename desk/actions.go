@@ -143,12 +143,12 @@ func (d *Desk) Close(ctx context.Context, by *kefu.Agent, conversationID, seenID
 // TakeOver gives an admin a conversation of their mini programs, waiting or with
 // another agent.
 func (d *Desk) TakeOver(ctx context.Context, admin *kefu.Agent, conversationID int64) error {
-	if admin.Role != kefu.RoleAdmin {
-		return kefu.Errorf(kefu.EUnauthorized, "only admins take conversations over")
-	}
 	r, err := d.conversation(ctx, admin, conversationID)
 	if err != nil {
 		return err
+	}
+	if admin.Role != kefu.RoleAdmin {
+		return kefu.Errorf(kefu.EUnauthorized, "only admins take conversations over")
 	}
 	var ok bool
 	switch r.State {

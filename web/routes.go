@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"time"
 )
 
@@ -11,48 +12,71 @@ const webhookTimeout = 10 * time.Second
 // imageUploadTimeout bounds receiving an agent's image (2 MiB at most).
 const imageUploadTimeout = time.Minute
 
-// routes is every route kefu serves. Only WeChat's webhook, the sign-in page,
-// health, metrics and the console's static files answer without a session;
-// TestEveryRouteNeedsASession holds this list to that.
-func (s *server) routes() {
-	s.mux.Handle("/wx/", Deadlines{Read: webhookTimeout, Write: webhookTimeout}.Wrap(s.cfg.Webhook))
+// access says who may use a route.
+type access int
+
+const (
+	public access = iota // anyone: WeChat's pushes, sign-in, health, metrics, static files
+	agents               // a signed-in agent
+	admins               // a signed-in admin
+)
+
+// route is one route kefu serves.
+type route struct {
+	pattern string
+	access  access
+	handler http.Handler
+}
+
+// routes is every route kefu serves, in one table, so that a test can hold each
+// to its access: nothing but WeChat's webhook, sign-in, health, metrics and the
+// console's scripts and styles answers without a session.
+func (s *server) routes() []route {
+	h := func(f http.HandlerFunc) http.Handler { return f }
+	rs := []route{
+		{"/wx/", public, Deadlines{Read: webhookTimeout, Write: webhookTimeout}.Wrap(s.cfg.Webhook)},
+		{"GET /healthz", public, h(s.healthz)},
+		{"GET /readyz", public, h(s.readyz)},
+		{"GET /media/{key}", agents, Deadlines{Write: s.cfg.MediaTimeout}.Wrap(s.signedIn(s.media))},
+	}
 	if s.cfg.Metrics != nil {
-		s.mux.Handle("GET /metrics", s.cfg.Metrics)
+		rs = append(rs, route{"GET /metrics", public, s.cfg.Metrics})
 	}
-	s.mux.HandleFunc("GET /healthz", s.healthz)
-	s.mux.HandleFunc("GET /readyz", s.readyz)
-	s.mux.Handle("GET /media/{key}", Deadlines{Write: s.cfg.MediaTimeout}.Wrap(s.signedIn(s.media)))
 	if s.cfg.Desk == nil {
-		return
+		return rs
 	}
-	s.mux.Handle("GET /static/", s.static())
-	s.mux.HandleFunc("GET /login", s.loginPage)
-	s.mux.HandleFunc("POST /login", s.signIn)
-	s.mux.HandleFunc("POST /logout", s.signOut)
-	s.mux.HandleFunc("GET /{$}", s.signedIn(s.workbench))
-	s.mux.HandleFunc("GET /admin", s.adminOnly(s.adminPage))
+	agent := func(pattern string, f http.HandlerFunc) route { return route{pattern, agents, s.signedIn(f)} }
+	admin := func(pattern string, f http.HandlerFunc) route { return route{pattern, admins, s.adminOnly(f)} }
+	return append(rs,
+		route{"GET /static/", public, s.static()},
+		route{"GET /login", public, h(s.loginPage)},
+		route{"POST /login", public, h(s.signIn)},
+		route{"POST /logout", public, h(s.signOut)},
+		agent("GET /{$}", s.workbench),
+		admin("GET /admin", s.adminPage),
 
-	s.mux.HandleFunc("GET /console/api/desk", s.signedIn(s.deskState))
-	s.mux.HandleFunc("POST /console/api/status", s.signedIn(s.setStatus))
-	s.mux.HandleFunc("POST /console/api/auto-accept", s.signedIn(s.setAutoAccept))
-	s.mux.HandleFunc("GET /console/api/conversations/{id}", s.signedIn(s.conversation))
-	s.mux.HandleFunc("GET /console/api/conversations/{id}/messages", s.signedIn(s.history))
-	s.mux.HandleFunc("POST /console/api/conversations/{id}/messages", s.signedIn(s.sendText))
-	s.mux.Handle("POST /console/api/conversations/{id}/images", Deadlines{Read: imageUploadTimeout}.Wrap(s.signedIn(s.sendImage)))
-	s.mux.HandleFunc("POST /console/api/conversations/{id}/typing", s.signedIn(s.typing))
-	s.mux.HandleFunc("POST /console/api/conversations/{id}/read", s.signedIn(s.markRead))
-	s.mux.HandleFunc("POST /console/api/conversations/{id}/accept", s.signedIn(s.accept))
-	s.mux.HandleFunc("POST /console/api/conversations/{id}/transfer", s.signedIn(s.transfer))
-	s.mux.HandleFunc("POST /console/api/conversations/{id}/requeue", s.signedIn(s.requeue))
-	s.mux.HandleFunc("POST /console/api/conversations/{id}/close", s.signedIn(s.closeConversation))
-	s.mux.HandleFunc("POST /console/api/conversations/{id}/take-over", s.signedIn(s.takeOver))
-	s.mux.HandleFunc("GET /console/events", s.signedIn(s.events))
+		agent("GET /console/api/desk", s.deskState),
+		agent("POST /console/api/status", s.setStatus),
+		agent("POST /console/api/auto-accept", s.setAutoAccept),
+		agent("GET /console/api/conversations/{id}", s.conversation),
+		agent("GET /console/api/conversations/{id}/messages", s.history),
+		agent("POST /console/api/conversations/{id}/messages", s.sendText),
+		route{"POST /console/api/conversations/{id}/images", agents, Deadlines{Read: imageUploadTimeout}.Wrap(s.signedIn(s.sendImage))},
+		agent("POST /console/api/conversations/{id}/typing", s.typing),
+		agent("POST /console/api/conversations/{id}/read", s.markRead),
+		agent("POST /console/api/conversations/{id}/accept", s.accept),
+		agent("POST /console/api/conversations/{id}/transfer", s.transfer),
+		agent("POST /console/api/conversations/{id}/requeue", s.requeue),
+		agent("POST /console/api/conversations/{id}/close", s.closeConversation),
+		agent("POST /console/api/conversations/{id}/take-over", s.takeOver),
+		agent("GET /console/events", s.events),
 
-	s.mux.HandleFunc("GET /console/api/admin/agents", s.adminOnly(s.listAgents))
-	s.mux.HandleFunc("POST /console/api/admin/agents", s.adminOnly(s.createAgent))
-	s.mux.HandleFunc("POST /console/api/admin/agents/{id}", s.adminOnly(s.updateAgent))
-	s.mux.HandleFunc("POST /console/api/admin/agents/{id}/password", s.adminOnly(s.resetPassword))
-	s.mux.HandleFunc("GET /console/api/admin/apps", s.adminOnly(s.listApps))
-	s.mux.HandleFunc("POST /console/api/admin/apps", s.adminOnly(s.createApp))
-	s.mux.HandleFunc("POST /console/api/admin/apps/{appid}", s.adminOnly(s.updateApp))
+		admin("GET /console/api/admin/agents", s.listAgents),
+		admin("POST /console/api/admin/agents", s.createAgent),
+		admin("POST /console/api/admin/agents/{id}", s.updateAgent),
+		admin("POST /console/api/admin/agents/{id}/password", s.resetPassword),
+		admin("GET /console/api/admin/apps", s.listApps),
+		admin("POST /console/api/admin/apps", s.createApp),
+		admin("POST /console/api/admin/apps/{appid}", s.updateApp),
+	)
 }

@@ -66,6 +66,14 @@ type server struct {
 // New returns kefu's HTTP surface: WeChat's webhook, the agents' console, stored
 // media, health and metrics (routes.go lists them all).
 func New(cfg Config) http.Handler {
+	s := newServer(cfg)
+	// Every state-changing request from a browser must come from kefu's own pages:
+	// the browser says where it comes from (Sec-Fetch-Site, Origin), and a
+	// cross-site one is refused. WeChat's pushes come from no browser and pass.
+	return http.NewCrossOriginProtection().Handler(s.mux)
+}
+
+func newServer(cfg Config) *server {
 	if cfg.MediaTimeout <= 0 {
 		cfg.MediaTimeout = time.Minute
 	}
@@ -90,11 +98,10 @@ func New(cfg Config) http.Handler {
 		logins: auth.NewLimiter(maxLoginFailures, failureWindow, 100_000),
 		addrs:  auth.NewLimiter(maxAddrFailures, failureWindow, 100_000),
 	}
-	s.routes()
-	// Every state-changing request from a browser must come from kefu's own pages:
-	// the browser says where it comes from (Sec-Fetch-Site, Origin), and a
-	// cross-site one is refused. WeChat's pushes come from no browser and pass.
-	return http.NewCrossOriginProtection().Handler(s.mux)
+	for _, r := range s.routes() {
+		s.mux.Handle(r.pattern, r.handler)
+	}
+	return s
 }
 
 // Limits of every connection, whatever the route; routes set their own deadlines

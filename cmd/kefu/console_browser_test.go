@@ -13,6 +13,7 @@ import (
 
 	"kefu"
 	"kefu/wechat/sim"
+	"kefu/wechat/sim/simtest"
 )
 
 // consoleWorld is a real kefu serve, the WeChat simulator (API, pushes, phone page)
@@ -131,9 +132,12 @@ func TestConsoleInBrowser(t *testing.T) {
 		waitJS(`document.getElementById("quota").textContent.startsWith("可回复 5 条")`),
 	)
 
-	// Text, Enter sends.
+	// While the agent types, the customer sees WeChat's typing state; the reply
+	// ends it. Enter sends.
+	do(t, li, "type", chromedp.SendKeys(`#composer-text`, "您好，请稍等，我帮您查一下"))
+	simtest.WaitFor(t, func() bool { return w.sim.API().Typing(testAppID, user1) }, "the customer to see the agent typing")
 	do(t, li, "reply with text",
-		chromedp.SendKeys(`#composer-text`, "您好，请稍等，我帮您查一下\n"),
+		chromedp.SendKeys(`#composer-text`, "\n"),
 		waitJS(`[...document.querySelectorAll("#messages .msg.out")].some(m => m.textContent.includes("您好，请稍等") && m.textContent.includes("已发送"))`),
 		waitJS(`document.getElementById("quota").textContent.startsWith("可回复 4 条")`),
 		// The list follows: the card shows the reply, and nothing unread.
@@ -151,6 +155,9 @@ func TestConsoleInBrowser(t *testing.T) {
 		waitJS(`document.getElementById("quota").textContent.startsWith("可回复 3 条")`),
 	)
 	do(t, li, "the list shows the image", waitJS(`document.querySelector("#mine .preview").textContent.includes("[图片]")`))
+	if w.sim.API().Typing(testAppID, user1) {
+		t.Error("the typing state outlived the reply")
+	}
 	got := w.sim.API().Received(testAppID, user1)
 	if len(got) != 2 || got[0].Text != "您好，请稍等，我帮您查一下" || got[1].MsgType != "image" {
 		t.Fatalf("the phone received %+v", got)
