@@ -133,6 +133,9 @@ type AgentStore interface {
 	Agent(ctx context.Context, id int64) (*Agent, error)
 	AgentByLogin(ctx context.Context, login string) (*Agent, error)
 	Agents(ctx context.Context) ([]*Agent, error)
+	// AutoAcceptors returns the agents of a mini program who take its
+	// conversations automatically now: enabled, online, with auto-accept on.
+	AutoAcceptors(ctx context.Context, appID string) ([]*Agent, error)
 
 	CreateSession(ctx context.Context, s *Session) error
 	// Session returns the session of a token hash, or an ENotFound error.

@@ -62,10 +62,16 @@ type DeskStore interface {
 	QueueConversation(ctx context.Context, conversationID int64, at time.Time) (bool, error)
 	// Routing returns a conversation's routing, or an ENotFound error.
 	Routing(ctx context.Context, conversationID int64) (*Routing, error)
-	// Waiting returns the mini programs' waiting conversations, head first.
-	Waiting(ctx context.Context, appIDs []string) ([]*Routing, error)
+	// Waiting returns the first limit (0: all) of the mini programs' waiting
+	// conversations, head first.
+	Waiting(ctx context.Context, appIDs []string, limit int) ([]*Routing, error)
+	// CountWaiting returns how many conversations wait in the mini programs' queues.
+	CountWaiting(ctx context.Context, appIDs []string) (int, error)
 	// ActiveRoutings returns the active conversations, of one agent or (0) all.
 	ActiveRoutings(ctx context.Context, agentID int64) ([]*Routing, error)
+	// Loads returns how many active conversations each of the agents has (those
+	// with none are absent).
+	Loads(ctx context.Context, agentIDs []int64) (map[int64]int, error)
 	// Assign gives a waiting conversation to an agent.
 	Assign(ctx context.Context, conversationID, agentID int64, at time.Time) (bool, error)
 	// Reassign moves an active conversation from one agent to another.

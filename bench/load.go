@@ -20,7 +20,9 @@ type Load struct {
 
 // Result is what one run measured.
 type Result struct {
-	Sent    int
+	Sent  int
+	Start time.Time // push i was due at Start + i/Rate (with a Rate)
+	// Elapsed is from Start until the last answer.
 	Elapsed time.Duration
 	Latency Latencies
 	// AckedIndexes are the indexes of the pushes answered "success".
@@ -75,6 +77,7 @@ func Send(ctx context.Context, load Load, pushes []Push) Result {
 	var res Result
 	var wg sync.WaitGroup
 	start := time.Now()
+	res.Start = start
 	for range load.Concurrency {
 		wg.Add(1)
 		go func() {

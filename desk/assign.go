@@ -25,16 +25,24 @@ type candidate struct {
 // autoAssign gives the mini program's waiting conversations, head first, to online
 // agents with auto-accept and room: least loaded first, then longest idle. except
 // (an agent who just put a conversation back) is left out of this round.
+//
+// It runs at every new conversation, so it reads the candidates first (usually a
+// few rows) and then only as much of the queue as they have room for: a queue of
+// ten thousand with nobody taking work automatically costs one small query.
 func (d *Desk) autoAssign(ctx context.Context, appID string, except int64) {
 	d.assigning.Lock()
 	defer d.assigning.Unlock()
-	waiting, err := d.store.Waiting(ctx, []string{appID})
-	if err != nil || len(waiting) == 0 {
-		return
-	}
-	cands, err := d.candidates(ctx, appID, except)
+	cands, room, err := d.candidates(ctx, appID, except)
 	if err != nil {
 		d.log.Warn("desk: read agents", "err", err)
+		return
+	}
+	if room == 0 {
+		return
+	}
+	waiting, err := d.store.Waiting(ctx, []string{appID}, room)
+	if err != nil {
+		d.log.Warn("desk: read the queue", "err", err)
 		return
 	}
 	for _, r := range waiting {
@@ -58,25 +66,26 @@ func (d *Desk) autoAssign(ctx context.Context, appID string, except int64) {
 }
 
 // candidates lists the agents of a mini program who take conversations
-// automatically now, with their loads.
-func (d *Desk) candidates(ctx context.Context, appID string, except int64) ([]*candidate, error) {
-	agents, err := d.store.Agents(ctx)
-	if err != nil {
-		return nil, err
+// automatically now, with their loads, and how many more they can take in all.
+func (d *Desk) candidates(ctx context.Context, appID string, except int64) ([]*candidate, int, error) {
+	agents, err := d.store.AutoAcceptors(ctx, appID)
+	if err != nil || len(agents) == 0 {
+		return nil, 0, err
 	}
-	active, err := d.store.ActiveRoutings(ctx, 0)
-	if err != nil {
-		return nil, err
+	ids := make([]int64, len(agents))
+	for i, a := range agents {
+		ids[i] = a.ID
 	}
-	load := map[int64]int{}
-	for _, r := range active {
-		load[r.AgentID]++
+	load, err := d.store.Loads(ctx, ids)
+	if err != nil {
+		return nil, 0, err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []*candidate
+	room := 0
 	for _, a := range agents {
-		if a.ID == except || !a.AutoAccept || a.Status != kefu.Online || !a.Serves(appID) {
+		if a.ID == except {
 			continue
 		}
 		idle := a.StatusAt
@@ -84,8 +93,9 @@ func (d *Desk) candidates(ctx context.Context, appID string, except int64) ([]*c
 			idle = t
 		}
 		out = append(out, &candidate{agent: a, load: load[a.ID], idle: idle})
+		room += max(0, a.Capacity-load[a.ID])
 	}
-	return out, nil
+	return out, room, nil
 }
 
 // pick returns the candidate with room who has the fewest conversations, and of

@@ -20,6 +20,7 @@ type Store interface {
 	kefu.DeskStore
 	Agent(ctx context.Context, id int64) (*kefu.Agent, error)
 	Agents(ctx context.Context) ([]*kefu.Agent, error)
+	AutoAcceptors(ctx context.Context, appID string) ([]*kefu.Agent, error)
 	SetPresence(ctx context.Context, agentID int64, p kefu.Presence, at time.Time) error
 	UpdateAgent(ctx context.Context, a *kefu.Agent) error
 	Apps(ctx context.Context) ([]*kefu.App, error)

@@ -120,7 +120,7 @@ func (e *env) owner(conv int64) int64 {
 
 func (e *env) queue() []int64 {
 	e.t.Helper()
-	w, err := e.store.Waiting(context.Background(), []string{appID})
+	w, err := e.store.Waiting(context.Background(), []string{appID}, 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -33,10 +33,17 @@ type deskView struct {
 	Me      agentView   `json:"me"`
 	Apps    []appView   `json:"apps"`
 	Agents  []agentView `json:"agents"`
-	Waiting []cardView  `json:"waiting"`
-	Mine    []cardView  `json:"mine"`
-	Others  []cardView  `json:"others"` // admins: other agents' active conversations
+	Waiting []cardView  `json:"waiting"` // the head of the queue, queueShown at most
+	// WaitingTotal is the whole queue's length.
+	WaitingTotal int        `json:"waiting_total"`
+	Mine         []cardView `json:"mine"`
+	Others       []cardView `json:"others"` // admins: other agents' active conversations
 }
+
+// queueShown is how much of the queue the workbench lists: enough for anyone to
+// pick from, and a flood of new conversations does not make every agent's
+// page load thousands of cards. The count says how many wait in all.
+const queueShown = 200
 
 // deskState is everything the workbench shows at once. The event number comes
 // first: events after it replay on the stream, so nothing falls between.
@@ -65,12 +72,19 @@ func (s *server) deskState(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Agents = append(v.Agents, agentViewOf(a))
 	}
-	waiting, err := s.cfg.Store.Waiting(ctx, ids)
+	waiting, err := s.cfg.Store.Waiting(ctx, ids, queueShown)
+	if err == nil {
+		v.WaitingTotal, err = s.cfg.Store.CountWaiting(ctx, ids)
+	}
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	active, err := s.cfg.Store.ActiveRoutings(ctx, 0)
+	whose := me.ID
+	if me.Role == kefu.RoleAdmin {
+		whose = 0 // everyone's: an admin sees the other agents' conversations too
+	}
+	active, err := s.cfg.Store.ActiveRoutings(ctx, whose)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return

@@ -162,11 +162,6 @@ func (c *client) do(method, path string, body io.Reader, contentType string, hea
 
 func (c *client) get(path string) *http.Response { return c.do(http.MethodGet, path, nil, "") }
 
-func (c *client) post(path string, v any) *http.Response {
-	b, _ := json.Marshal(v)
-	return c.do(http.MethodPost, path, strings.NewReader(string(b)), "application/json")
-}
-
 func (c *client) form(path string, v url.Values) *http.Response {
 	return c.do(http.MethodPost, path, strings.NewReader(v.Encode()), "application/x-www-form-urlencoded")
 }

@@ -61,6 +61,7 @@ type server struct {
 	pages  *pages
 	logins *auth.Limiter // failed sign-ins per login
 	addrs  *auth.Limiter // failed sign-ins per address
+	frames frames        // recent events, encoded once for every stream
 }
 
 // New returns kefu's HTTP surface: WeChat's webhook, the agents' console, stored

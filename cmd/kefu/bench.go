@@ -20,6 +20,11 @@ const benchUsage = `Usage: kefu bench COMMAND [flags]
            queued to sent, and a check that each arrived exactly once
   refuse   send N requests with a wrong signature and a large nested body, and
            measure the server's CPU per refused request
+  seed     write a large history (a million messages by default) straight into
+           the database, for the console's read benchmark
+  console  with N agents on the console's event stream, push at a rate and
+           measure the time from push to every agent's screen and the server's
+           CPU; --reads N instead times the conversation list and history
 `
 
 func runBench(ctx context.Context, env *cmdEnv, args []string) error {
@@ -31,6 +36,10 @@ func runBench(ctx context.Context, env *cmdEnv, args []string) error {
 			return benchSend(ctx, env, args[1:])
 		case "refuse":
 			return benchRefuse(ctx, env, args[1:])
+		case "seed":
+			return benchSeed(ctx, env, args[1:])
+		case "console":
+			return benchConsole(ctx, env, args[1:])
 		case baselineVerb: // run by --baseline in a child process
 			return bench.ServeBaseline(ctx, env.stdout)
 		}

@@ -89,7 +89,7 @@ func (s *Store) SetPresence(ctx context.Context, agentID int64, p kefu.Presence,
 }
 
 func (s *Store) updateAgentRow(ctx context.Context, id int64, set string, args ...any) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE agents SET `+set+` WHERE id = ?`), append(args, id)...)
+	res, err := s.onWrite().exec(ctx, `UPDATE agents SET `+set+` WHERE id = ?`, append(args, id)...)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *Store) AgentByLogin(ctx context.Context, login string) (*kefu.Agent, er
 }
 
 func (s *Store) oneAgent(ctx context.Context, where string, arg any) (*kefu.Agent, error) {
-	as, err := s.agents(ctx, where, arg)
+	as, err := s.agents(ctx, where+` ORDER BY login`, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -122,11 +122,27 @@ func (s *Store) oneAgent(ctx context.Context, where string, arg any) (*kefu.Agen
 
 // Agents returns every agent, by login.
 func (s *Store) Agents(ctx context.Context) ([]*kefu.Agent, error) {
-	return s.agents(ctx, `1 = 1`)
+	return s.agents(ctx, `1 = 1 ORDER BY login`)
 }
 
+// AutoAcceptors returns the agents who take a mini program's conversations
+// automatically now. The desk asks at each new conversation: the filter is in
+// the query, so that a team of hundreds costs the few rows that qualify.
+func (s *Store) AutoAcceptors(ctx context.Context, appID string) ([]*kefu.Agent, error) {
+	// Spelled so that SQLite walks the partial index agents_taking_work (00006),
+	// which holds only such agents: it uses the index only for a query that
+	// repeats its terms, and prefers another when asked for an order or given
+	// an IN list to start from.
+	return s.agents(ctx, autoAcceptorsWhere, appID)
+}
+
+const autoAcceptorsWhere = `status = 'online' AND auto_accept AND NOT disabled
+	AND EXISTS (SELECT 1 FROM agent_apps p WHERE p.agent_id = agents.id AND p.appid = ?)`
+
+// agents reads the agents that where (which may end in ORDER BY) selects, with
+// their mini programs.
 func (s *Store) agents(ctx context.Context, where string, args ...any) ([]*kefu.Agent, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+agentColumns+` FROM agents WHERE `+where+` ORDER BY login`), args...)
+	rows, err := s.onRead().query(ctx, `SELECT `+agentColumns+` FROM agents WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +172,7 @@ func (s *Store) agents(ctx context.Context, where string, args ...any) ([]*kefu.
 	if len(out) == 1 {
 		query, args = query+` WHERE agent_id = ?`, []any{out[0].ID}
 	}
-	apps, err := s.read.QueryContext(ctx, s.q(query), args...)
+	apps, err := s.onRead().query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -179,8 +195,8 @@ func (s *Store) agents(ctx context.Context, where string, args ...any) ([]*kefu.
 
 // CreateSession stores a new session.
 func (s *Store) CreateSession(ctx context.Context, ses *kefu.Session) error {
-	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO sessions (token_hash, agent_id, created_at, seen_at, expires_at, addr, user_agent)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`), ses.TokenHash, ses.AgentID, millis(ses.CreatedAt), millis(ses.SeenAt),
+	_, err := s.onWrite().exec(ctx, `INSERT INTO sessions (token_hash, agent_id, created_at, seen_at, expires_at, addr, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, ses.TokenHash, ses.AgentID, millis(ses.CreatedAt), millis(ses.SeenAt),
 		millis(ses.ExpiresAt), ses.Addr, ses.UserAgent)
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
@@ -192,8 +208,8 @@ func (s *Store) CreateSession(ctx context.Context, ses *kefu.Session) error {
 func (s *Store) Session(ctx context.Context, tokenHash string) (*kefu.Session, error) {
 	ses := kefu.Session{TokenHash: tokenHash}
 	var created, seen, expires int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT agent_id, created_at, seen_at, expires_at, addr, user_agent
-		FROM sessions WHERE token_hash = ?`), tokenHash).Scan(&ses.AgentID, &created, &seen, &expires, &ses.Addr, &ses.UserAgent)
+	err := s.onRead().scan(ctx, `SELECT agent_id, created_at, seen_at, expires_at, addr, user_agent
+		FROM sessions WHERE token_hash = ?`, []any{tokenHash}, &ses.AgentID, &created, &seen, &expires, &ses.Addr, &ses.UserAgent)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kefu.Errorf(kefu.ENotFound, "no such session")
 	}
@@ -203,18 +219,18 @@ func (s *Store) Session(ctx context.Context, tokenHash string) (*kefu.Session, e
 
 // TouchSession records activity on a session.
 func (s *Store) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
-	_, err := s.write.ExecContext(ctx, s.q(`UPDATE sessions SET seen_at = ? WHERE token_hash = ?`), millis(at), tokenHash)
+	_, err := s.onWrite().exec(ctx, `UPDATE sessions SET seen_at = ? WHERE token_hash = ?`, millis(at), tokenHash)
 	return err
 }
 
 // DeleteSession signs one session out.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	_, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE token_hash = ?`), tokenHash)
+	_, err := s.onWrite().exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 	return err
 }
 
 // DeleteSessions signs an agent out everywhere.
 func (s *Store) DeleteSessions(ctx context.Context, agentID int64) error {
-	_, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE agent_id = ?`), agentID)
+	_, err := s.onWrite().exec(ctx, `DELETE FROM sessions WHERE agent_id = ?`, agentID)
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 	"strings"
 	"time"
 
@@ -38,15 +39,61 @@ func (s *Store) Routing(ctx context.Context, conversationID int64) (*kefu.Routin
 }
 
 // Waiting returns the mini programs' queues, head first.
-func (s *Store) Waiting(ctx context.Context, appIDs []string) ([]*kefu.Routing, error) {
+func (s *Store) Waiting(ctx context.Context, appIDs []string, limit int) ([]*kefu.Routing, error) {
 	if len(appIDs) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(appIDs))
-	for i, a := range appIDs {
-		args[i] = a
+	if limit <= 0 {
+		limit = math.MaxInt32
 	}
-	return s.routings(ctx, `state = 'waiting' AND appid IN (`+placeholders(len(appIDs))+`) ORDER BY queued_at, conversation_id`, args...)
+	return s.routings(ctx, `state = 'waiting' AND appid IN (`+placeholders(len(appIDs))+`) ORDER BY queued_at, conversation_id LIMIT ?`,
+		append(stringArgs(appIDs), limit)...)
+}
+
+// CountWaiting returns the length of the mini programs' queues.
+func (s *Store) CountWaiting(ctx context.Context, appIDs []string) (int, error) {
+	if len(appIDs) == 0 {
+		return 0, nil
+	}
+	var n int
+	err := s.onRead().scan(ctx, `SELECT COUNT(*) FROM conversation_routing
+		WHERE state = 'waiting' AND appid IN (`+placeholders(len(appIDs))+`)`, stringArgs(appIDs), &n)
+	return n, err
+}
+
+// Loads counts the agents' active conversations.
+func (s *Store) Loads(ctx context.Context, agentIDs []int64) (map[int64]int, error) {
+	out := make(map[int64]int, len(agentIDs))
+	if len(agentIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(agentIDs))
+	for i, id := range agentIDs {
+		args[i] = id
+	}
+	rows, err := s.onRead().query(ctx, `SELECT agent_id, COUNT(*) FROM conversation_routing
+		WHERE state = 'active' AND agent_id IN (`+placeholders(len(agentIDs))+`) GROUP BY agent_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+func stringArgs(ss []string) []any {
+	args := make([]any, len(ss))
+	for i, v := range ss {
+		args[i] = v
+	}
+	return args
 }
 
 // ActiveRoutings returns an agent's active conversations, or with 0 everyone's.
@@ -162,7 +209,7 @@ func (s *Store) Unrouted(ctx context.Context) ([]*kefu.Routing, error) {
 // LastActivity returns when the conversation's customer last had a message stored.
 func (s *Store) LastActivity(ctx context.Context, conversationID int64) (time.Time, error) {
 	var last int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT `+lastMessageSQL+` FROM conversations c WHERE c.id = ?`), conversationID).Scan(&last)
+	err := s.onRead().scan(ctx, `SELECT `+lastMessageSQL+` FROM conversations c WHERE c.id = ?`, []any{conversationID}, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, kefu.Errorf(kefu.ENotFound, "no conversation %d", conversationID)
 	}
@@ -171,13 +218,13 @@ func (s *Store) LastActivity(ctx context.Context, conversationID int64) (time.Ti
 
 // MarkRead records how far the conversation's agent has read.
 func (s *Store) MarkRead(ctx context.Context, conversationID, agentID, messageID int64) error {
-	_, err := s.write.ExecContext(ctx, s.q(`UPDATE conversation_routing SET read_id = ?
-		WHERE conversation_id = ? AND agent_id = ? AND read_id < ?`), messageID, conversationID, agentID, messageID)
+	_, err := s.onWrite().exec(ctx, `UPDATE conversation_routing SET read_id = ?
+		WHERE conversation_id = ? AND agent_id = ? AND read_id < ?`, messageID, conversationID, agentID, messageID)
 	return err
 }
 
 func (s *Store) routings(ctx context.Context, where string, args ...any) ([]*kefu.Routing, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+routingColumns+` FROM conversation_routing WHERE `+where), args...)
+	rows, err := s.onRead().query(ctx, `SELECT `+routingColumns+` FROM conversation_routing WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +248,7 @@ func (s *Store) routings(ctx context.Context, where string, args ...any) ([]*kef
 // changed runs one write and reports whether it changed a row: the desk's
 // conditional writes tell who won that way.
 func (s *Store) changed(ctx context.Context, query string, args ...any) (bool, error) {
-	res, err := s.write.ExecContext(ctx, s.q(query), args...)
+	res, err := s.onWrite().exec(ctx, query, args...)
 	if err != nil {
 		return false, err
 	}
@@ -224,6 +271,8 @@ func (s *Store) Cards(ctx context.Context, routings []*kefu.Routing) ([]*kefu.Co
 	for _, r := range routings {
 		args = append(args, r.ConversationID)
 	}
+	// Not prepared: the list's length varies, and each length would be a
+	// statement of its own kept for good.
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.conversation_id, COALESCE(cu.session_from, ''), COALESCE((
 			SELECT x.id FROM messages x WHERE x.appid = r.appid AND x.openid = r.openid ORDER BY x.id DESC LIMIT 1), 0),
 		(SELECT COUNT(*) FROM (SELECT 1 FROM messages u WHERE u.appid = r.appid AND u.openid = r.openid

@@ -42,7 +42,7 @@ func testDeskRouting(t *testing.T, e *env) {
 	mustChange(t, "queue again", ok, err, false)
 	ok, err = e.store.QueueConversation(ctx, second, e.clock.Now())
 	mustChange(t, "queue the second", ok, err, true)
-	w, err := e.store.Waiting(ctx, []string{testAppID})
+	w, err := e.store.Waiting(ctx, []string{testAppID}, 0)
 	if err != nil || len(w) != 2 || w[0].ConversationID != first || w[0].State != kefu.Waiting || w[0].OpenID != "o1" {
 		t.Fatalf("Waiting = %+v, %v", w, err)
 	}
@@ -64,7 +64,7 @@ func testDeskRouting(t *testing.T, e *env) {
 	// Put back, it goes ahead of the one that came after it.
 	ok, err = e.store.Requeue(ctx, first, b.ID)
 	mustChange(t, "requeue", ok, err, true)
-	if w, _ := e.store.Waiting(ctx, []string{testAppID}); len(w) != 2 || w[0].ConversationID != first || w[0].AgentID != 0 {
+	if w, _ := e.store.Waiting(ctx, []string{testAppID}, 0); len(w) != 2 || w[0].ConversationID != first || w[0].AgentID != 0 {
 		t.Fatalf("after requeue: %+v", w)
 	}
 

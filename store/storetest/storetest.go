@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"PendingMedia", testPendingMedia},
 		{"Agents", testAgents},
 		{"DeskRouting", testDeskRouting},
+		{"AutoAssignReads", testAutoAssignReads},
 		{"ConcurrentAccept", testConcurrentAccept},
 		{"Cards", testCards},
 	}

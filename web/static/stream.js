@@ -7,7 +7,7 @@
 import { t } from "./lib.js";
 
 const kinds = [
-  "message.stored", "conversation.opened", "outbound.queued", "outbound.ended", "media.settled",
+  "message.stored", "outbound.queued", "outbound.ended", "media.settled",
   "conversation.queued", "conversation.assigned", "conversation.closed", "agent.status",
 ];
 

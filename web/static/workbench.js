@@ -84,9 +84,12 @@ function renderLists() {
   for (const list of ["waiting", "mine", "others"]) {
     const ul = $(list);
     if (!ul) continue;
-    ul.replaceChildren(...d[list].map((c) => card(c, list)));
-    $(`${list}-count`).textContent = String(d[list].length);
-    $(`${list}-empty`).hidden = d[list].length > 0;
+    const total = list === "waiting" ? d.waiting_total : d[list].length;
+    const more = total - d[list].length; // the queue lists its head only
+    ul.replaceChildren(...d[list].map((c) => card(c, list)),
+      ...(more > 0 ? [el("li", { class: "more", text: t("more_waiting", more) })] : []));
+    $(`${list}-count`).textContent = String(total);
+    $(`${list}-empty`).hidden = total > 0;
   }
   const noApps = $("no-apps");
   noApps.hidden = d.apps.length > 0;
@@ -104,10 +107,15 @@ async function loadDesk() {
 }
 
 // Refreshing the lists after a burst of events once, not once per event.
-let deskTimer = 0;
+let deskTimer = null;
+// refreshDesk reloads the desk soon, at most every 150 ms however many events
+// arrive: a steady stream of them must not postpone it forever.
 function refreshDesk() {
-  clearTimeout(deskTimer);
-  deskTimer = setTimeout(() => loadDesk().catch(report), 150);
+  if (deskTimer) return;
+  deskTimer = setTimeout(() => {
+    deskTimer = null;
+    loadDesk().catch(report);
+  }, 150);
 }
 
 // --- the open conversation ---

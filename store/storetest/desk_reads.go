@@ -1,0 +1,70 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"kefu"
+)
+
+// testAutoAssignReads: what the desk reads at every new conversation. Only the
+// agents who take work automatically now are candidates, loads count active
+// conversations, and the queue is read head first as far as asked.
+func testAutoAssignReads(t *testing.T, e *env) {
+	ctx := context.Background()
+	e.createApp(t)
+	takes := e.agent(t, "takes", testAppID)
+	away := e.agent(t, "away", testAppID)
+	manual := e.agent(t, "manual", testAppID)
+	off := e.agent(t, "disabled", testAppID)
+	elsewhere := e.agent(t, "elsewhere")
+	for _, a := range []*kefu.Agent{takes, away, manual, off, elsewhere} {
+		a.AutoAccept = a != manual
+		a.Disabled = a == off
+		if err := e.store.UpdateAgent(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		status := kefu.Online
+		if a == away {
+			status = kefu.Away
+		}
+		if err := e.store.SetPresence(ctx, a.ID, status, e.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := e.store.AutoAcceptors(ctx, testAppID)
+	if err != nil || len(got) != 1 || got[0].ID != takes.ID || len(got[0].Apps) != 1 {
+		t.Fatalf("AutoAcceptors = %+v, %v; want only %q", got, err, takes.Login)
+	}
+
+	var convs []int64
+	for i, openid := range []string{"o1", "o2", "o3", "o4"} {
+		c := e.conversation(t, openid, int64(i+1))
+		ok, err := e.store.QueueConversation(ctx, c, e.clock.Now())
+		mustChange(t, "queue", ok, err, true)
+		convs = append(convs, c)
+		e.clock.Advance(time.Second)
+	}
+	e.store.Assign(ctx, convs[0], takes.ID, e.clock.Now())
+	e.store.Assign(ctx, convs[1], takes.ID, e.clock.Now())
+	e.store.Assign(ctx, convs[2], manual.ID, e.clock.Now())
+	loads, err := e.store.Loads(ctx, []int64{takes.ID, manual.ID, away.ID})
+	if err != nil || loads[takes.ID] != 2 || loads[manual.ID] != 1 || loads[away.ID] != 0 {
+		t.Fatalf("Loads = %v, %v", loads, err)
+	}
+
+	c5 := e.conversation(t, "o5", 5)
+	ok, err := e.store.QueueConversation(ctx, c5, e.clock.Now())
+	mustChange(t, "queue", ok, err, true)
+	head, err := e.store.Waiting(ctx, []string{testAppID}, 1)
+	if err != nil || len(head) != 1 || head[0].ConversationID != convs[3] {
+		t.Fatalf("Waiting(limit 1) = %+v, %v; want the head, %d", head, err, convs[3])
+	}
+	if n, err := e.store.CountWaiting(ctx, []string{testAppID}); err != nil || n != 2 {
+		t.Fatalf("CountWaiting = %d, %v; want 2", n, err)
+	}
+	if n, err := e.store.CountWaiting(ctx, []string{"wx_other"}); err != nil || n != 0 {
+		t.Fatalf("CountWaiting(another app) = %d, %v", n, err)
+	}
+}
