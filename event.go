@@ -94,6 +94,7 @@ type EventFeed interface {
 	// restart), and the consumer must reload its state first. Nothing is missed or
 	// doubled between past and the subscription.
 	Follow(seq uint64, buffer int, keep func(SeqEvent) bool) (past []SeqEvent, sub Subscription, ok bool)
-	// Last is the number of the latest event, 0 before any.
+	// Last is the number of the latest event. Numbers only grow, across restarts
+	// too; they do not start at 1.
 	Last() uint64
 }

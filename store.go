@@ -88,8 +88,9 @@ type OutboxStore interface {
 	FinishOutbound(ctx context.Context, id int64, r DeliveryResult) error
 	// AbandonSending fails every message left sending since before cutoff: a process
 	// died while handing it to WeChat, so it may have been delivered and must not be
-	// sent again. It returns how many it failed.
-	AbandonSending(ctx context.Context, cutoff, now time.Time, reason string) (int, error)
+	// sent again. It returns the messages it failed (ids, customer, conversation
+	// and kind), for the events that say so.
+	AbandonSending(ctx context.Context, cutoff, now time.Time, reason string) ([]*Message, error)
 	// Message returns one message by id, or an ENotFound *Error.
 	Message(ctx context.Context, id int64) (*Message, error)
 }

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -41,24 +43,49 @@ func TestTokens(t *testing.T) {
 func TestLimiter(t *testing.T) {
 	now := time.Unix(1000, 0)
 	l := NewLimiter(3, time.Minute, 2)
+	if ok, _ := l.Take("k", now); !ok {
+		t.Fatal("refused the first attempt")
+	}
+	l.Forgive("k") // it succeeded: it does not count
 	for range 3 {
-		if ok, _ := l.Allow("k", now); !ok {
+		if ok, _ := l.Take("k", now); !ok {
 			t.Fatal("refused before the limit")
 		}
-		l.Fail("k", now)
 	}
-	ok, wait := l.Allow("k", now.Add(10*time.Second))
+	ok, wait := l.Take("k", now.Add(10*time.Second))
 	if ok || wait != 50*time.Second {
 		t.Fatalf("after 3 failures: %v, wait %v", ok, wait)
 	}
-	if ok, _ := l.Allow("k", now.Add(time.Minute)); !ok {
+	if ok, _ := l.Take("k", now.Add(time.Minute)); !ok {
 		t.Fatal("still refused after the window")
 	}
 	l.Reset("k")
-	l.Fail("a", now)
-	l.Fail("b", now.Add(time.Second))
-	l.Fail("c", now.Add(2*time.Second)) // over size: the oldest goes
+	l.Take("a", now)
+	l.Take("b", now.Add(time.Second))
+	l.Take("c", now.Add(2*time.Second)) // over size: the oldest goes
 	if len(l.keys) != 2 || l.keys["a"] != nil {
 		t.Fatalf("keys after eviction: %v", l.keys)
+	}
+}
+
+// TestLimiterHoldsABurst: attempts made at once are counted as they start, so
+// no more than the limit get through even before any has failed.
+func TestLimiterHoldsABurst(t *testing.T) {
+	now := time.Unix(1000, 0)
+	l := NewLimiter(5, time.Minute, 100)
+	var wg sync.WaitGroup
+	var passed atomic.Int32
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ok, _ := l.Take("k", now); ok {
+				passed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if passed.Load() != 5 {
+		t.Fatalf("%d of 100 simultaneous attempts passed; want 5", passed.Load())
 	}
 }

@@ -28,22 +28,11 @@ func NewLimiter(max int, window time.Duration, size int) *Limiter {
 	return &Limiter{max: max, window: window, size: size, keys: map[string]*strike{}}
 }
 
-// Allow reports whether key may try now, and if not, how long until it may.
-func (l *Limiter) Allow(key string, now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s, ok := l.keys[key]
-	if !ok || now.Sub(s.since) >= l.window {
-		return true, 0
-	}
-	if s.failures < l.max {
-		return true, 0
-	}
-	return false, s.since.Add(l.window).Sub(now)
-}
-
-// Fail records a failed attempt of key.
-func (l *Limiter) Fail(key string, now time.Time) {
+// Take counts an attempt of key if key may try now (counted as a failure until
+// Forgive takes it back), or reports how long until it may. Counting before the
+// password is checked means a burst of simultaneous attempts cannot all slip in
+// before the first failure is recorded.
+func (l *Limiter) Take(key string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	s, ok := l.keys[key]
@@ -52,9 +41,23 @@ func (l *Limiter) Fail(key string, now time.Time) {
 			l.evict(now)
 		}
 		l.keys[key] = &strike{failures: 1, since: now}
-		return
+		return true, 0
+	}
+	if s.failures >= l.max {
+		return false, s.since.Add(l.window).Sub(now)
 	}
 	s.failures++
+	return true, 0
+}
+
+// Forgive takes back one attempt that Take counted: it succeeded, or was not
+// made after all.
+func (l *Limiter) Forgive(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s, ok := l.keys[key]; ok && s.failures > 0 {
+		s.failures--
+	}
 }
 
 // Reset forgets key's failures (after a successful sign-in).

@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -47,7 +49,9 @@ func HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
+	checking <- struct{}{}
 	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
+	<-checking
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -76,14 +80,25 @@ func CheckPassword(encoded, pw string) (bool, error) {
 	if err1 != nil || err2 != nil || len(want) == 0 || len(want) > 64 {
 		return false, ErrMalformedHash
 	}
+	checking <- struct{}{}
+	defer func() { <-checking }()
 	got := argon2.IDKey([]byte(pw), salt, passes, memory, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
+// checking bounds the password checks running at once: each holds its memory
+// parameter (19 MiB) for its duration, and a burst of sign-ins must not add up
+// to more memory than a few cores can use anyway. The others wait their turn.
+var checking = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
 // dummyHash is checked against when a login does not exist, so that a sign-in
-// takes as long whether or not the login is known.
-var dummyHash, _ = HashPassword("no such agent; this hash only spends the time")
+// takes as long whether or not the login is known. It is made on first use: every
+// kefu command would otherwise pay for one hash at start.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("no such agent; this hash only spends the time")
+	return h
+})
 
 // SpendCheckTime does the work of one password check for nothing: what a sign-in
 // with an unknown login does, so that timing does not reveal which logins exist.
-func SpendCheckTime(pw string) { CheckPassword(dummyHash, pw) }
+func SpendCheckTime(pw string) { CheckPassword(dummyHash(), pw) }

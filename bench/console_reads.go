@@ -64,7 +64,7 @@ func RunReads(ctx context.Context, cfg ReadsConfig, w io.Writer) error {
 		return err
 	}
 	if len(active) == 0 {
-		return fmt.Errorf("the reader agent has no conversations: run kefu bench seed first")
+		return fmt.Errorf("the reader agent has no conversations: run kefu bench seed first (kefu serve closes them after --idle-close without a message)")
 	}
 	client := &http.Client{}
 	get := func(path string) (time.Duration, error) {

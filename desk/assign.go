@@ -34,7 +34,7 @@ func (d *Desk) autoAssign(ctx context.Context, appID string, except int64) {
 	defer d.assigning.Unlock()
 	cands, room, err := d.candidates(ctx, appID, except)
 	if err != nil {
-		d.log.Warn("desk: read agents", "err", err)
+		d.warn(ctx, "desk: read agents", "err", err)
 		return
 	}
 	if room == 0 {
@@ -42,7 +42,7 @@ func (d *Desk) autoAssign(ctx context.Context, appID string, except int64) {
 	}
 	waiting, err := d.store.Waiting(ctx, []string{appID}, room)
 	if err != nil {
-		d.log.Warn("desk: read the queue", "err", err)
+		d.warn(ctx, "desk: read the queue", "err", err)
 		return
 	}
 	for _, r := range waiting {
@@ -52,7 +52,7 @@ func (d *Desk) autoAssign(ctx context.Context, appID string, except int64) {
 		}
 		ok, err := d.store.Assign(ctx, r.ConversationID, c.agent.ID, d.clock.Now())
 		if err != nil {
-			d.log.Warn("desk: assign", "conversation", r.ConversationID, "err", err)
+			d.warn(ctx, "desk: assign", "conversation", r.ConversationID, "err", err)
 			return
 		}
 		if !ok {
@@ -113,4 +113,11 @@ func pick(cands []*candidate) *candidate {
 		}
 	}
 	return nil
+}
+
+// warn logs a failure, unless it is only kefu stopping.
+func (d *Desk) warn(ctx context.Context, msg string, args ...any) {
+	if ctx.Err() == nil {
+		d.log.Warn(msg, args...)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"kefu"
@@ -59,6 +60,10 @@ type Desk struct {
 	log   *slog.Logger
 
 	work chan kefu.Event // events to act on, off the publisher's path
+	// missed is set when a customer's message may not be on the desk: its event
+	// found the work queue full, or acting on it failed. The next sweep then
+	// queues every open conversation that holds a message and is not on the desk.
+	missed atomic.Bool
 
 	mu           sync.Mutex
 	conns        map[int64]int       // live console connections per agent
@@ -106,6 +111,7 @@ func (d *Desk) Notice(e kefu.Event) {
 	select {
 	case d.work <- e:
 	default:
+		d.missed.Store(true)
 	}
 }
 
@@ -134,6 +140,7 @@ func (d *Desk) Run(ctx context.Context) error {
 			return nil
 		case e := <-d.work:
 			if err := d.OnMessage(ctx, e); err != nil && ctx.Err() == nil {
+				d.missed.Store(true)
 				d.log.Warn("desk: act on a message", "conversation", e.ConversationID, "err", err)
 			}
 		case <-ticker.C:

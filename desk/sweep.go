@@ -7,13 +7,27 @@ import (
 	"kefu"
 )
 
-// Sweep does what time alone decides: it takes offline the agents whose last
-// connection ended more than the grace period ago (their conversations go back to
-// the queue), closes active conversations with no message either way for the idle
-// time, and offers waiting conversations to agents again (in case an event was
-// missed). Run calls it regularly; tests call it after moving their clock.
+// Sweep does what time alone decides, and repairs what was missed: it queues the
+// conversations whose message events the desk missed, takes offline the agents
+// whose last connection ended more than the grace period ago (their conversations
+// go back to the queue), closes active conversations with no message either way
+// for the idle time, and offers waiting conversations to agents again. Run calls
+// it regularly; tests call it after moving their clock.
 func (d *Desk) Sweep(ctx context.Context) error {
-	return errors.Join(d.sweepLost(ctx), d.sweepIdle(ctx), d.sweepQueues(ctx))
+	return errors.Join(d.sweepMissed(ctx), d.sweepLost(ctx), d.sweepIdle(ctx), d.sweepQueues(ctx))
+}
+
+// sweepMissed queues the conversations whose messages the desk may have missed
+// (see Desk.missed); if that fails too, the next sweep tries again.
+func (d *Desk) sweepMissed(ctx context.Context) error {
+	if !d.missed.Swap(false) {
+		return nil
+	}
+	err := d.Reconcile(ctx)
+	if err != nil {
+		d.missed.Store(true)
+	}
+	return err
 }
 
 // sweepLost takes offline the agents without a connection past their grace.

@@ -7,6 +7,7 @@ package hub
 
 import (
 	"sync"
+	"time"
 
 	"kefu"
 )
@@ -14,7 +15,8 @@ import (
 // Hub is a kefu.Publisher that hands each event to every subscriber at once, in
 // the order published, and keeps the most recent ones for streams that reconnect.
 type Hub struct {
-	keep int
+	keep  int
+	start uint64 // the number before this hub's first event
 
 	mu   sync.Mutex
 	seq  uint64
@@ -35,7 +37,14 @@ func New(keep int) *Hub {
 	if keep <= 0 {
 		keep = 4096
 	}
-	return &Hub{keep: keep, ring: make([]kefu.SeqEvent, keep), subs: map[*subscriber]struct{}{}}
+	// Numbers start at the time in microseconds, not at 1, so that a number from
+	// before a restart is below the new hub's start (a process would have to
+	// publish more than an event per microsecond of its life to reach a later
+	// start): a page that reconnects with one is told to reload, never handed
+	// other events under numbers it thinks it has seen. They stay below 2^53,
+	// exact in a browser's numbers.
+	start := uint64(time.Now().UnixMicro())
+	return &Hub{keep: keep, start: start, seq: start, ring: make([]kefu.SeqEvent, keep), subs: map[*subscriber]struct{}{}}
 }
 
 // Publish numbers the events and hands each to every subscriber. It never waits
@@ -81,7 +90,7 @@ func (h *Hub) Last() uint64 {
 
 // since returns the events after seq if all are kept; h.mu is held.
 func (h *Hub) since(seq uint64) ([]kefu.SeqEvent, bool) {
-	if seq > h.seq || h.seq-seq > uint64(h.keep) {
+	if seq < h.start || seq > h.seq || h.seq-seq > uint64(h.keep) {
 		return nil, false
 	}
 	out := make([]kefu.SeqEvent, 0, h.seq-seq)

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"testing"
+	"time"
 
 	"kefu"
 )
@@ -10,6 +11,7 @@ func event(id int64) kefu.Event { return kefu.Event{Kind: kefu.EventMessageStore
 
 func TestPublishDelivers(t *testing.T) {
 	h := New(4)
+	base := h.Last()
 	var got []int64
 	cancel := h.Subscribe(func(e kefu.Event) { got = append(got, e.MessageID) })
 	h.Publish(event(1), event(2))
@@ -19,8 +21,8 @@ func TestPublishDelivers(t *testing.T) {
 	if len(got) != 3 || got[0] != 1 || got[2] != 3 {
 		t.Fatalf("delivered %v, want 1 2 3", got)
 	}
-	if h.Last() != 4 {
-		t.Fatalf("Last = %d", h.Last())
+	if h.Last() != base+4 {
+		t.Fatalf("Last = %d, want %d", h.Last(), base+4)
 	}
 }
 
@@ -28,30 +30,52 @@ func TestPublishDelivers(t *testing.T) {
 // is told to reload once they are not; what comes after arrives on the queue.
 func TestFollowCatchesUp(t *testing.T) {
 	h := New(3)
-	if past, sub, ok := h.Follow(0, 8, nil); !ok || len(past) != 0 {
-		t.Fatalf("Follow(0) on an empty hub: %v %v", past, ok)
+	base := h.Last()
+	if past, sub, ok := h.Follow(base, 8, nil); !ok || len(past) != 0 {
+		t.Fatalf("Follow(Last) on an empty hub: %v %v", past, ok)
 	} else {
 		sub.Close()
 	}
 	for i := range 5 {
 		h.Publish(event(int64(i + 1)))
 	}
-	past, sub, ok := h.Follow(2, 8, nil)
-	if !ok || len(past) != 3 || past[0].Seq != 3 || past[2].MessageID != 5 {
+	past, sub, ok := h.Follow(base+2, 8, nil)
+	if !ok || len(past) != 3 || past[0].Seq != base+3 || past[2].MessageID != 5 {
 		t.Fatalf("Follow(2) = %v %v, want events 3, 4, 5", past, ok)
 	}
 	h.Publish(event(6))
-	if e := <-sub.C(); e.Seq != 6 {
-		t.Fatalf("after the catch-up came %d, want 6", e.Seq)
+	if e := <-sub.C(); e.Seq != base+6 {
+		t.Fatalf("after the catch-up came %d, want %d", e.Seq, base+6)
 	}
 	sub.Close()
-	if _, sub, ok := h.Follow(1, 8, nil); ok {
+	if _, sub, ok := h.Follow(base+1, 8, nil); ok {
 		t.Fatal("Follow(1) claims events 2 to 6, but only 3 are kept")
 	} else {
 		sub.Close()
 	}
-	if _, sub, ok := h.Follow(99, 8, nil); ok {
-		t.Fatal("a number this hub never gave (another's, before a restart) must ask for a reload")
+	if _, sub, ok := h.Follow(base+99, 8, nil); ok {
+		t.Fatal("a number this hub never gave must ask for a reload")
+	} else {
+		sub.Close()
+	}
+}
+
+// A number from a hub before a restart asks for a reload, even once the new hub
+// has published more events than the old one had: it is never taken for one of
+// the new hub's events.
+func TestNumbersFromBeforeARestart(t *testing.T) {
+	old := New(0)
+	for i := range 10 {
+		old.Publish(event(int64(i)))
+	}
+	seen := old.Last()
+	time.Sleep(time.Millisecond) // the restart takes longer than this
+	h := New(0)
+	for i := range 100 {
+		h.Publish(event(int64(i)))
+	}
+	if past, sub, ok := h.Follow(seen, 8, nil); ok {
+		t.Fatalf("Follow(a number from before the restart) = %d events, ok; want a reload", len(past))
 	} else {
 		sub.Close()
 	}

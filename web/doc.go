@@ -1,3 +1,6 @@
-// Package web is kefu's HTTP surface for people: for now the stored media that
-// history links to; the agent console grows here.
+// Package web is kefu's one HTTP server (routes.go lists every route): it mounts
+// WeChat's webhook and serves the agents' console (sign-in, the workbench and
+// admin pages, their JSON API and event stream), stored media to the agents of
+// its mini program, health and metrics. Handlers are thin: the desk, the outbound
+// service and the store do the work; web checks who asks and what they may see.
 package web

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -263,4 +264,35 @@ func readAll(resp *http.Response) string {
 	var b strings.Builder
 	bufio.NewReader(resp.Body).WriteTo(&b)
 	return b.String()
+}
+
+// Sign-in attempts made at once are held to the limit too: each counts from
+// the start, not once its password check has failed.
+func TestSignInBurstIsRateLimited(t *testing.T) {
+	e := newEnv(t)
+	var wg sync.WaitGroup
+	codes := make(chan int, 30)
+	for range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp := e.anonymous().form("/login", url.Values{"login": {"a1"}, "password": {"wrong"}})
+			codes <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	checked := 0
+	for c := range codes {
+		switch c {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+		default:
+			t.Fatalf("a sign-in in the burst answered %d", c)
+		}
+	}
+	if checked != 5 {
+		t.Fatalf("%d of 30 simultaneous attempts had their password checked; want 5", checked)
+	}
 }

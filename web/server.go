@@ -47,6 +47,10 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure even when the request did not
 	// come over TLS: kefu behind a proxy that terminates TLS.
 	SecureCookies bool
+	// Closing is closed when kefu begins to shut down: open event streams end
+	// then (the pages reconnect to whichever kefu answers), so that a shutdown
+	// waits for pushes and sends in flight, not for browsers. nil: never.
+	Closing <-chan struct{}
 	// SessionIdle ends a session after this long without a request; SessionMax
 	// after this long whatever the activity. 0: 12 hours and 7 days.
 	SessionIdle, SessionMax time.Duration

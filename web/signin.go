@@ -43,9 +43,18 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	tr := s.pages.translator(r)
 	now := s.clock.Now()
 	addr := clientAddr(r)
-	okAddr, waitAddr := s.addrs.Allow(addr, now)
-	okLogin, waitLogin := s.logins.Allow(strings.ToLower(login), now)
+	// Each attempt counts as a failure from the start, and is forgiven when the
+	// password is right: attempts made at once cannot all pass the limit.
+	key := strings.ToLower(login)
+	okAddr, waitAddr := s.addrs.Take(addr, now)
+	okLogin, waitLogin := s.logins.Take(key, now)
 	if !okAddr || !okLogin {
+		if okAddr {
+			s.addrs.Forgive(addr) // no password was checked
+		}
+		if okLogin {
+			s.logins.Forgive(key)
+		}
 		wait := max(waitAddr, waitLogin)
 		data.Error = fmt.Sprintf(tr("too_many_attempts"), int(math.Ceil(wait.Minutes())))
 		s.log.Warn("sign-in refused: too many failures", "remote", addr)
@@ -60,18 +69,17 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		auth.SpendCheckTime(password) // unknown logins take as long as known ones
 	}
 	if !ok {
-		s.addrs.Fail(addr, now)
-		s.logins.Fail(strings.ToLower(login), now)
 		data.Error = tr("bad_login")
 		s.pages.render(w, r, "login", data, http.StatusUnauthorized)
 		return
 	}
+	s.addrs.Forgive(addr)
+	s.logins.Reset(key)
 	if a.Disabled {
 		data.Error = tr("disabled_login")
 		s.pages.render(w, r, "login", data, http.StatusForbidden)
 		return
 	}
-	s.logins.Reset(strings.ToLower(login))
 	token, hash := auth.NewToken()
 	ses := &kefu.Session{TokenHash: hash, AgentID: a.ID, CreatedAt: now, SeenAt: now,
 		ExpiresAt: now.Add(s.cfg.SessionMax), Addr: addr, UserAgent: truncate(r.UserAgent(), 200)}

@@ -78,6 +78,8 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-s.cfg.Closing:
+			return
 		case e, open := <-sub.C():
 			if !open {
 				if sub.Lost() {

@@ -147,11 +147,19 @@ func (s *Sender) Run(ctx context.Context) error {
 // abandonStale fails messages another process left sending past the lease.
 func (s *Sender) abandonStale(ctx context.Context) {
 	now := s.clock.Now()
-	n, err := s.cfg.Store.AbandonSending(ctx, now.Add(-s.cfg.SendingLease), now, reasonAbandoned)
+	failed, err := s.cfg.Store.AbandonSending(ctx, now.Add(-s.cfg.SendingLease), now, reasonAbandoned)
 	if err != nil {
 		s.log.Warn("outbox: abandon stale sends", "err", err)
-	} else if n > 0 {
-		s.log.Warn("outbox: failed messages a stopped process left sending", "count", n)
+		return
+	}
+	if len(failed) > 0 {
+		s.log.Warn("outbox: failed messages a stopped process left sending", "count", len(failed))
+	}
+	for _, m := range failed {
+		if s.cfg.Publisher != nil {
+			s.cfg.Publisher.Publish(kefu.Event{Kind: kefu.EventDeliveryEnded, AppID: m.AppID, OpenID: m.OpenID,
+				ConversationID: m.ConversationID, MessageID: m.ID, MessageKind: m.Kind, At: now})
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -322,7 +323,13 @@ func testRestart(t *testing.T, o envOptions) {
 	// The process stops; a new one opens the same database.
 	e.store.Close()
 	e.openStore(t)
-	e.sender = worker.NewSender(worker.SenderConfig{Store: e.store, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond})
+	e.sender = worker.NewSender(worker.SenderConfig{Store: e.store, API: e.client, Clock: e.clock, Poll: 5 * time.Millisecond, Publisher: e.hub})
+	var ended sync.Map // message id → published outbound.ended
+	defer e.hub.Subscribe(func(ev kefu.Event) {
+		if ev.Kind == kefu.EventDeliveryEnded {
+			ended.Store(ev.MessageID, true)
+		}
+	})()
 	e.run(t)
 	e.settle(t, ids...)
 	got := e.received("o1")
@@ -341,6 +348,8 @@ func testRestart(t *testing.T, o envOptions) {
 	if len(e.wx.Received(appID, "o2")) != 0 {
 		t.Errorf("the abandoned message was sent")
 	}
+	// Open consoles learn of it as of any other send that ended.
+	simtest.WaitFor(t, func() bool { _, ok := ended.Load(crashed); return ok }, "outbound.ended for the abandoned message")
 }
 
 // TestShutdownFinishesInFlight: stopping the sender lets a send in progress end

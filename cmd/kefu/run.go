@@ -13,18 +13,20 @@ import (
 const usage = `kefu — customer service for WeChat mini programs
 
 Usage:
-  kefu demo      kefu and a simulated WeChat together, seeded: try the console now
-  kefu serve      run the server (webhook, sender, media fetcher, metrics, health checks)
+  kefu demo       kefu and a simulated WeChat together, seeded: try the console now
+  kefu serve      run the server: the webhook, the agents' console, the sender, the
+                  media fetcher, metrics and health checks
   kefu app        manage mini programs: add, list, update, remove
   kefu agent      manage agents: add (the first admin too), list, update, disable, passwd
   kefu messages   list stored messages of an app
   kefu send       queue a message to a user (a running kefu serve delivers it)
-  kefu bench      load generators: ingest, send
+  kefu bench      benchmarks: ingest, send, refuse, seed, console
   kefu sim        the WeChat simulator: API, simulated users, phone page
   kefu version    show kefu's version and the revision it was built from (also --version)
   kefu help       show this text
 
-Every command takes --db (or KEFU_DB): a SQLite file path or a postgres:// URL.
+Every command but sim takes --db (or KEFU_DB): a SQLite file path or a postgres://
+URL (demo's default is a new temporary file).
 Run "kefu COMMAND -h" for a command's flags.
 `
 

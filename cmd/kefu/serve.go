@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,6 +43,10 @@ type serveConfig struct {
 	idleClose       time.Duration
 	grace           time.Duration
 	secureCookies   bool
+	sessionIdle     time.Duration
+	sessionMax      time.Duration
+	tlsCert         string
+	tlsKey          string
 }
 
 // register adds serve's flags, with their defaults, to fs.
@@ -64,6 +69,10 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.egressAllow, "egress-allow", "", "what picture fetches by URL may reach although private or loopback: prefixes (10.8.0.0/16, an internal mirror) on ports 80 and 443, and ip:port (127.0.0.1:9090, the simulator) on that port only; by default only public addresses on 80 and 443")
 	fs.DurationVar(&c.idleClose, "idle-close", desk.DefaultIdleAfter, "close an agent's conversation with no message either way for this long")
 	fs.DurationVar(&c.grace, "offline-grace", desk.DefaultGrace, "take an agent offline (their conversations back to the queue) after this long without a console connection")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM, the chain after the leaf); with --tls-key")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "the certificate's private key (PEM)")
+	fs.DurationVar(&c.sessionIdle, "session-idle", 12*time.Hour, "sign an agent out after this long without a request from their console")
+	fs.DurationVar(&c.sessionMax, "session-max", 7*24*time.Hour, "sign an agent out this long after they signed in, whatever they do")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark the console's session cookie Secure: kefu is behind a proxy that terminates TLS (over TLS kefu does so by itself)")
 }
 
@@ -91,11 +100,19 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	if _, err := api.ParseTokenMode(c.tokenMode); err != nil {
 		return err
 	}
-	if c.sendWorkers < 1 || c.apiTimeout <= 0 || c.mediaTimeout <= 0 || c.idleClose <= 0 || c.grace <= 0 {
-		return fmt.Errorf("--send-workers, --api-timeout, --media-timeout, --idle-close and --offline-grace must be positive")
+	if c.sendWorkers < 1 || c.apiTimeout <= 0 || c.mediaTimeout <= 0 || c.idleClose <= 0 || c.grace <= 0 || c.sessionIdle <= 0 || c.sessionMax <= 0 {
+		return fmt.Errorf("--send-workers, --api-timeout, --media-timeout, --idle-close, --offline-grace, --session-idle and --session-max must be positive")
 	}
 	if _, err := pictureFetching(c); err != nil {
 		return err
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if c.tlsCert != "" {
+		if _, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey); err != nil {
+			return fmt.Errorf("--tls-cert, --tls-key: %w", err)
+		}
 	}
 	log, err := newLogger(env.stderr, c.logLevel, c.logFormat)
 	if err != nil {
@@ -147,6 +164,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 			Store: store, API: client, Logger: log, Events: events, Publisher: events,
 		}).Run},
 	}
+	closing := make(chan struct{})
 	handler := web.New(web.Config{
 		Webhook: webhook.New(webhook.Config{
 			Apps: store, Ingester: store, Logger: log, Observer: m,
@@ -154,6 +172,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 		}),
 		Store: store, Metrics: m.Handler(), Ready: store.Ready, MediaTimeout: c.mediaTimeout, Logger: log,
 		Desk: routing, Outbound: outbound, Feed: events, SecureCookies: c.secureCookies,
+		SessionIdle: c.sessionIdle, SessionMax: c.sessionMax, Closing: closing,
 	})
 
 	// The tasks get a context of their own, ended (and waited for) before the store
@@ -165,9 +184,16 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, ln net.Listener
 		go servePprof(ctx, c.debugAddr, log)
 	}
 	srv := web.HTTPServer(handler, web.DefaultWriteTimeout, log)
+	srv.RegisterOnShutdown(func() { close(closing) })
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("kefu serving", "addr", ln.Addr().String(), "db", store.Dialect())
+	go func() {
+		if c.tlsCert != "" {
+			errc <- srv.ServeTLS(ln, c.tlsCert, c.tlsKey)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
+	log.Info("kefu serving", "addr", ln.Addr().String(), "tls", c.tlsCert != "", "db", store.Dialect())
 
 	select {
 	case err := <-errc:

@@ -136,8 +136,9 @@ func (s *Store) AutoAcceptors(ctx context.Context, appID string) ([]*kefu.Agent,
 	return s.agents(ctx, autoAcceptorsWhere, appID)
 }
 
+// An admin serves every mini program (kefu.Agent.Serves), listed or not.
 const autoAcceptorsWhere = `status = 'online' AND auto_accept AND NOT disabled
-	AND EXISTS (SELECT 1 FROM agent_apps p WHERE p.agent_id = agents.id AND p.appid = ?)`
+	AND (role = 'admin' OR EXISTS (SELECT 1 FROM agent_apps p WHERE p.agent_id = agents.id AND p.appid = ?))`
 
 // agents reads the agents that where (which may end in ORDER BY) selects, with
 // their mini programs.

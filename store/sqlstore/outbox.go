@@ -224,14 +224,25 @@ const (
 )
 
 // AbandonSending fails messages whose send began before cutoff and never finished.
-func (s *Store) AbandonSending(ctx context.Context, cutoff, now time.Time, reason string) (int, error) {
-	res, err := s.onWrite().exec(ctx, `UPDATE messages SET status = 'failed', done_at = ?, err_code = 0, err_reason = ?
-		WHERE status IN ('queued', 'sending') AND status = 'sending' AND next_attempt_at < ?`, millis(now), reason, millis(cutoff))
+func (s *Store) AbandonSending(ctx context.Context, cutoff, now time.Time, reason string) ([]*kefu.Message, error) {
+	rows, err := s.onWrite().query(ctx, `UPDATE messages SET status = 'failed', done_at = ?, err_code = 0, err_reason = ?
+		WHERE status IN ('queued', 'sending') AND status = 'sending' AND next_attempt_at < ?
+		RETURNING id, appid, openid, COALESCE(conversation_id, 0), kind`, millis(now), reason, millis(cutoff))
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	defer rows.Close()
+	var out []*kefu.Message
+	for rows.Next() {
+		var m kefu.Message
+		var kind string
+		if err := rows.Scan(&m.ID, &m.AppID, &m.OpenID, &m.ConversationID, &kind); err != nil {
+			return nil, err
+		}
+		m.Kind, m.Status, m.ErrReason, m.DoneAt = kefu.Kind(kind), kefu.StatusFailed, reason, now
+		out = append(out, &m)
+	}
+	return out, rows.Err()
 }
 
 // inWriteTx runs fn in a transaction on the writer.

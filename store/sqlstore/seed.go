@@ -18,7 +18,39 @@ type SeedSpec struct {
 	// Agent, and the rest are closed.
 	Waiting, Active int
 	Agent           int64
-	Until           time.Time // the last message's time; the history runs back 30 days
+	// Until is the last message's time. The open conversations' messages fall in
+	// the ten minutes before it (they were taken just now, so kefu serve does not
+	// close them as idle at once); the closed ones' in the 30 days before that.
+	Until time.Time
+}
+
+// seedClock gives each seeded message its time: open conversations' messages in
+// the last ten minutes, the closed ones' spread evenly over the 30 days before.
+type seedClock struct {
+	open, per            int
+	recentFrom, pastFrom time.Time
+	recentStep, pastStep time.Duration
+}
+
+func newSeedClock(spec SeedSpec, per int) seedClock {
+	open := spec.Waiting + spec.Active
+	recentFrom := spec.Until.Add(-10 * time.Minute)
+	c := seedClock{open: open, per: per, recentFrom: recentFrom, pastFrom: recentFrom.Add(-30 * 24 * time.Hour)}
+	if n := open * per; n > 0 {
+		c.recentStep = 10 * time.Minute / time.Duration(n)
+	}
+	if n := (spec.Customers - open) * per; n > 0 {
+		c.pastStep = 30 * 24 * time.Hour / time.Duration(n)
+	}
+	return c
+}
+
+// at is the time of customer c's i-th message.
+func (k seedClock) at(c, i int) time.Time {
+	if c < k.open {
+		return k.recentFrom.Add(time.Duration(c*k.per+i) * k.recentStep)
+	}
+	return k.pastFrom.Add(time.Duration((c-k.open)*k.per+i) * k.pastStep)
 }
 
 // SeedHistory writes spec's customers, conversations, routing and messages with
@@ -30,13 +62,12 @@ func (s *Store) SeedHistory(ctx context.Context, spec SeedSpec) error {
 		return fmt.Errorf("seed: want at least one message per customer")
 	}
 	per := spec.Messages / spec.Customers
-	start := spec.Until.Add(-30 * 24 * time.Hour)
-	step := spec.Until.Sub(start) / time.Duration(spec.Messages)
+	clock := newSeedClock(spec, per)
 	const chunk = 500 // customers per transaction
 	for first := 0; first < spec.Customers; first += chunk {
 		last := min(first+chunk, spec.Customers)
 		err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
-			return s.seedChunk(ctx, tx, spec, first, last, per, start, step)
+			return s.seedChunk(ctx, tx, spec, first, last, clock)
 		})
 		if err != nil {
 			return err
@@ -51,7 +82,8 @@ func (s *Store) SeedHistory(ctx context.Context, spec SeedSpec) error {
 	return nil
 }
 
-func (s *Store) seedChunk(ctx context.Context, tx *sql.Tx, spec SeedSpec, first, last, per int, start time.Time, step time.Duration) error {
+func (s *Store) seedChunk(ctx context.Context, tx *sql.Tx, spec SeedSpec, first, last int, clock seedClock) error {
+	per, start := clock.per, clock.pastFrom
 	openid := func(c int) string { return fmt.Sprintf("oSeed%09d", c) }
 	var rows [][]any
 	for c := first; c < last; c++ {
@@ -66,7 +98,7 @@ func (s *Store) seedChunk(ctx context.Context, tx *sql.Tx, spec SeedSpec, first,
 		if c < spec.Waiting+spec.Active {
 			status = "open"
 		}
-		rows = append(rows, []any{spec.AppID, openid(c), status, millis(start)})
+		rows = append(rows, []any{spec.AppID, openid(c), status, millis(clock.at(c, 0))})
 	}
 	if err := s.insertRows(ctx, tx, `INSERT INTO conversations (appid, openid, status, opened_at)`, rows); err != nil {
 		return err
@@ -89,14 +121,14 @@ func (s *Store) seedChunk(ctx context.Context, tx *sql.Tx, spec SeedSpec, first,
 	r.Close()
 	rows = rows[:0]
 	for c := first; c < last; c++ {
-		state, agent, assigned := "closed", any(spec.Agent), millis(start)
+		state, agent, assigned := "closed", any(spec.Agent), millis(clock.at(c, 0))
 		switch {
 		case c < spec.Waiting:
 			state, agent, assigned = "waiting", nil, int64(0)
 		case c < spec.Waiting+spec.Active:
-			state = "active"
+			state, assigned = "active", millis(spec.Until)
 		}
-		rows = append(rows, []any{convs[openid(c)], spec.AppID, openid(c), state, agent, millis(start), assigned})
+		rows = append(rows, []any{convs[openid(c)], spec.AppID, openid(c), state, agent, millis(clock.at(c, 0)), assigned})
 	}
 	if err := s.insertRows(ctx, tx, `INSERT INTO conversation_routing (conversation_id, appid, openid, state, agent_id, queued_at, assigned_at)`, rows); err != nil {
 		return err
@@ -105,7 +137,7 @@ func (s *Store) seedChunk(ctx context.Context, tx *sql.Tx, spec SeedSpec, first,
 	for c := first; c < last; c++ {
 		for i := range per {
 			n := c*per + i
-			at := millis(start.Add(time.Duration(n) * step))
+			at := millis(clock.at(c, i))
 			dir, kind := "in", "text"
 			status := ""
 			if i%2 == 1 {

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -19,7 +21,9 @@ func testAutoAssignReads(t *testing.T, e *env) {
 	manual := e.agent(t, "manual", testAppID)
 	off := e.agent(t, "disabled", testAppID)
 	elsewhere := e.agent(t, "elsewhere")
-	for _, a := range []*kefu.Agent{takes, away, manual, off, elsewhere} {
+	boss := e.agent(t, "boss") // an admin serves every mini program
+	boss.Role = kefu.RoleAdmin
+	for _, a := range []*kefu.Agent{takes, away, manual, off, elsewhere, boss} {
 		a.AutoAccept = a != manual
 		a.Disabled = a == off
 		if err := e.store.UpdateAgent(ctx, a); err != nil {
@@ -34,8 +38,9 @@ func testAutoAssignReads(t *testing.T, e *env) {
 		}
 	}
 	got, err := e.store.AutoAcceptors(ctx, testAppID)
-	if err != nil || len(got) != 1 || got[0].ID != takes.ID || len(got[0].Apps) != 1 {
-		t.Fatalf("AutoAcceptors = %+v, %v; want only %q", got, err, takes.Login)
+	slices.SortFunc(got, func(a, b *kefu.Agent) int { return cmp.Compare(a.ID, b.ID) })
+	if err != nil || len(got) != 2 || got[0].ID != takes.ID || len(got[0].Apps) != 1 || got[1].ID != boss.ID {
+		t.Fatalf("AutoAcceptors = %+v, %v; want %q and the admin", got, err, takes.Login)
 	}
 
 	var convs []int64

@@ -187,12 +187,13 @@ func testAbandonSending(t *testing.T, e *env) {
 	if _, ok, _ := e.store.ClaimOutbound(ctx, m.ID, e.clock.Now()); !ok {
 		t.Fatal("claim failed")
 	}
-	if n, err := e.store.AbandonSending(ctx, e.clock.Now(), e.clock.Now(), "gone"); err != nil || n != 0 {
-		t.Fatalf("a fresh send was abandoned: %d, %v", n, err)
+	if failed, err := e.store.AbandonSending(ctx, e.clock.Now(), e.clock.Now(), "gone"); err != nil || len(failed) != 0 {
+		t.Fatalf("a fresh send was abandoned: %v, %v", failed, err)
 	}
 	e.clock.Advance(3 * time.Minute)
-	if n, err := e.store.AbandonSending(ctx, e.clock.Now().Add(-2*time.Minute), e.clock.Now(), "gone"); err != nil || n != 1 {
-		t.Fatalf("AbandonSending = %d, %v; want 1", n, err)
+	failed, err := e.store.AbandonSending(ctx, e.clock.Now().Add(-2*time.Minute), e.clock.Now(), "gone")
+	if err != nil || len(failed) != 1 || failed[0].ID != m.ID || failed[0].OpenID != "o1" || failed[0].ConversationID != m.ConversationID {
+		t.Fatalf("AbandonSending = %+v, %v; want message %d", failed, err, m.ID)
 	}
 	got, _ := e.store.Message(ctx, m.ID)
 	if got.Status != kefu.StatusFailed || got.ErrReason != "gone" {
