@@ -60,6 +60,9 @@ type DeskStore interface {
 	// QueueConversation puts an open conversation that is not on the desk yet in
 	// its queue at at; false if it was already there (or is closed).
 	QueueConversation(ctx context.Context, conversationID int64, at time.Time) (bool, error)
+	// QueueConversations does what QueueConversation does for several, in one
+	// write, and returns those it queued.
+	QueueConversations(ctx context.Context, items []QueueItem) ([]int64, error)
 	// Routing returns a conversation's routing, or an ENotFound error.
 	Routing(ctx context.Context, conversationID int64) (*Routing, error)
 	// Waiting returns the first limit (0: all) of the mini programs' waiting
@@ -95,6 +98,12 @@ type DeskStore interface {
 	LastActivity(ctx context.Context, conversationID int64) (time.Time, error)
 	// MarkRead records that the agent has seen the conversation up to messageID.
 	MarkRead(ctx context.Context, conversationID, agentID, messageID int64) error
+}
+
+// QueueItem is a conversation to queue, and when it joins the queue.
+type QueueItem struct {
+	ConversationID int64
+	At             time.Time
 }
 
 // ConversationCard is one line of the console's lists: a conversation on the desk

@@ -129,6 +129,7 @@ func (d *Desk) Close(ctx context.Context, by *kefu.Agent, conversationID, seenID
 	if (r.State != kefu.Active || r.AgentID != by.ID) && by.Role != kefu.RoleAdmin {
 		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can close it")
 	}
+	d.onDesk.closing()
 	ok, err := d.store.CloseConversation(ctx, conversationID, d.clock.Now(), kefu.CloseByAgent, kefu.CloseGuard{SeenID: seenID})
 	if err != nil {
 		return err

@@ -27,6 +27,9 @@ type Store interface {
 	Apps(ctx context.Context) ([]*kefu.App, error)
 }
 
+// maxBatch is the most events the desk acts on together.
+const maxBatch = 256
+
 // Defaults of Config.
 const (
 	DefaultIdleAfter = 30 * time.Minute
@@ -64,6 +67,7 @@ type Desk struct {
 	// found the work queue full, or acting on it failed. The next sweep then
 	// queues every open conversation that holds a message and is not on the desk.
 	missed atomic.Bool
+	onDesk known // conversations seen waiting or active: their messages need no read
 
 	mu           sync.Mutex
 	conns        map[int64]int       // live console connections per agent
@@ -134,14 +138,25 @@ func (d *Desk) Run(ctx context.Context) error {
 	}
 	ticker := time.NewTicker(d.cfg.Sweep)
 	defer ticker.Stop()
+	var batch []kefu.Event
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case e := <-d.work:
-			if err := d.OnMessage(ctx, e); err != nil && ctx.Err() == nil {
+			// Take what else is waiting: new conversations queue in one commit.
+			batch := append(batch[:0], e)
+			for more := true; more && len(batch) < maxBatch; {
+				select {
+				case e := <-d.work:
+					batch = append(batch, e)
+				default:
+					more = false
+				}
+			}
+			if err := d.onMessages(ctx, batch); err != nil && ctx.Err() == nil {
 				d.missed.Store(true)
-				d.log.Warn("desk: act on a message", "conversation", e.ConversationID, "err", err)
+				d.log.Warn("desk: act on messages", "err", err)
 			}
 		case <-ticker.C:
 			if err := d.Sweep(ctx); err != nil && ctx.Err() == nil {

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"kefu"
+	"kefu/wechat/sim/simtest"
 )
 
 // TestMissedEventsAreRepaired: when the desk is too far behind to take a
@@ -33,5 +35,48 @@ func TestMissedEventsAreRepaired(t *testing.T) {
 	e.sweep()
 	if !slices.Contains(e.queue(), res.ConversationID) {
 		t.Fatalf("after a sweep the queue is %v; the missed conversation %d is not in it", e.queue(), res.ConversationID)
+	}
+}
+
+// TestABatchOfMessages: events handled together queue each new conversation
+// once, at its first message's time, in order, and leave known ones alone.
+func TestABatchOfMessages(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := context.Background()
+	known := e.write("oKnown")
+	var events []kefu.Event
+	store := func(openID string) int64 {
+		e.msgID++
+		m := &kefu.Inbound{AppID: appID, OpenID: openID, CreateTime: e.clock.Now().Unix(), MsgType: "text",
+			Kind: kefu.KindText, MsgID: e.msgID, Content: "hi", ReceivedAt: e.clock.Now()}
+		res, err := e.store.Ingest(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, kefu.Event{Kind: kefu.EventMessageStored, AppID: appID, OpenID: openID,
+			ConversationID: res.ConversationID, MessageID: res.MessageID, MessageKind: kefu.KindText, At: m.ReceivedAt})
+		e.clock.Advance(time.Second)
+		return res.ConversationID
+	}
+	b := store("oB")
+	store("oKnown")
+	a := store("oA")
+	store("oB")
+	for _, ev := range events {
+		e.desk.Notice(ev)
+	}
+	if err := e.desk.OnMessage(ctx, events[0]); err != nil { // handled alone first: still queued once
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error)
+	go func() { done <- e.desk.Run(runCtx) }()
+	defer func() { stop(); <-done }()
+	simtest.WaitFor(t, func() bool { return len(e.queue()) == 3 }, "three conversations in the queue")
+	if q := e.queue(); !slices.Equal(q, []int64{known, b, a}) {
+		t.Fatalf("queue %v, want %v", q, []int64{known, b, a})
+	}
+	if r := e.routing(b); !r.QueuedAt.Equal(events[0].At) {
+		t.Fatalf("queued at %v, want its first message's time %v", r.QueuedAt, events[0].At)
 	}
 }

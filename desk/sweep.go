@@ -79,6 +79,7 @@ func (d *Desk) sweepIdle(ctx context.Context) error {
 		if now.Sub(last) < d.cfg.IdleAfter {
 			continue
 		}
+		d.onDesk.closing()
 		ok, err := d.store.CloseConversation(ctx, r.ConversationID, now, kefu.CloseIdle, kefu.CloseGuard{IdleSince: last})
 		if err != nil {
 			errs = append(errs, err)

@@ -18,12 +18,37 @@ const routingColumns = `conversation_id, appid, openid, state, COALESCE(agent_id
 // open conversation's last activity.
 var lastMessageSQL = lastActivitySQL("1 = 1")
 
+// queueSQL puts one open conversation in its queue, unless it is on the desk. The
+// WHERE is also what SQLite needs to read ON CONFLICT after a SELECT.
+const queueSQL = `INSERT INTO conversation_routing (conversation_id, appid, openid, state, queued_at)
+	SELECT id, appid, openid, 'waiting', ? FROM conversations WHERE id = ? AND status = 'open'
+	ON CONFLICT (conversation_id) DO NOTHING`
+
 // QueueConversation puts an open conversation in its mini program's queue.
 func (s *Store) QueueConversation(ctx context.Context, conversationID int64, at time.Time) (bool, error) {
-	// The WHERE is also what SQLite needs to read ON CONFLICT after a SELECT.
-	return s.changed(ctx, `INSERT INTO conversation_routing (conversation_id, appid, openid, state, queued_at)
-		SELECT id, appid, openid, 'waiting', ? FROM conversations WHERE id = ? AND status = 'open'
-		ON CONFLICT (conversation_id) DO NOTHING`, millis(at), conversationID)
+	return s.changed(ctx, queueSQL, millis(at), conversationID)
+}
+
+// QueueConversations queues several conversations in one transaction: one commit
+// for a burst of new conversations, not one each.
+func (s *Store) QueueConversations(ctx context.Context, items []kefu.QueueItem) ([]int64, error) {
+	var queued []int64
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		queued = queued[:0]
+		for _, it := range items {
+			res, err := s.inTx(tx).exec(ctx, queueSQL, millis(it.At), it.ConversationID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n > 0 {
+				queued = append(queued, it.ConversationID)
+			}
+		}
+		return nil
+	})
+	return queued, err
 }
 
 // Routing returns a conversation's place on the desk.

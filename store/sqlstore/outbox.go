@@ -78,7 +78,7 @@ const (
 )
 
 var txQueries = []string{findOutboundSQL, lockCustomerSQL, mediaExistsSQL, ledgerSendsSQL, insertOutboundSQL, quotaGrantsSQL,
-	claimOutboundSQL, finishOutboundSQL, requeueOutboundSQL, readyProbeSQL}
+	claimOutboundSQL, finishOutboundSQL, requeueOutboundSQL, readyProbeSQL, queueSQL}
 
 // checkMedia refuses content naming an image the app does not have.
 func (s *Store) checkMedia(ctx context.Context, w on, req *kefu.OutboundRequest) error {

@@ -73,3 +73,30 @@ func testAutoAssignReads(t *testing.T, e *env) {
 		t.Fatalf("CountWaiting(another app) = %d, %v", n, err)
 	}
 }
+
+// testQueueTogether: several conversations queue in one write, each at its own
+// time, and only those that were not on the desk are reported queued.
+func testQueueTogether(t *testing.T, e *env) {
+	ctx := context.Background()
+	e.createApp(t)
+	already := e.conversation(t, "o1", 1)
+	if ok, err := e.store.QueueConversation(ctx, already, e.clock.Now()); !ok || err != nil {
+		t.Fatalf("queue: %v %v", ok, err)
+	}
+	a := e.conversation(t, "o2", 2)
+	b := e.conversation(t, "o3", 3)
+	now := e.clock.Now()
+	got, err := e.store.QueueConversations(ctx, []kefu.QueueItem{
+		{ConversationID: b, At: now.Add(2 * time.Second)},
+		{ConversationID: already, At: now},
+		{ConversationID: a, At: now.Add(time.Second)},
+		{ConversationID: 999999, At: now}, // no such conversation
+	})
+	if err != nil || len(got) != 2 || got[0] != b || got[1] != a {
+		t.Fatalf("QueueConversations = %v, %v; want [%d %d]", got, err, b, a)
+	}
+	w, err := e.store.Waiting(ctx, []string{testAppID}, 0)
+	if err != nil || len(w) != 3 || w[0].ConversationID != already || w[1].ConversationID != a || w[2].ConversationID != b {
+		t.Fatalf("the queue: %+v, %v; want %d, %d, %d by their times", w, err, already, a, b)
+	}
+}

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"Agents", testAgents},
 		{"DeskRouting", testDeskRouting},
 		{"AutoAssignReads", testAutoAssignReads},
+		{"QueueTogether", testQueueTogether},
 		{"ConcurrentAccept", testConcurrentAccept},
 		{"Cards", testCards},
 	}
