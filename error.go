@@ -20,9 +20,18 @@ const (
 )
 
 // Error is a domain error whose Message is safe to show to an operator or agent.
+// Key, when set, names the reason in a stable word ("not_online") that a page can
+// say in the agent's language; Message stays the English for logs and the CLI.
 type Error struct {
 	Code    ErrorCode
 	Message string
+	Key     string
+}
+
+// WithKey sets the error's Key and returns it.
+func (e *Error) WithKey(key string) *Error {
+	e.Key = key
+	return e
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -43,6 +52,15 @@ func ErrorCodeOf(err error) ErrorCode {
 		return e.Code
 	}
 	return EInternal
+}
+
+// ErrorKeyOf returns the Key of the first *Error in err's chain, or "".
+func ErrorKeyOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Key
+	}
+	return ""
 }
 
 // ErrorMessageOf returns the user-safe message of err: the *Error's message, or a

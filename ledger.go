@@ -146,7 +146,9 @@ type QuotaRefusal struct {
 func (r *QuotaRefusal) Error() string { return r.Standing.Explain() }
 
 // Unwrap lets ErrorCodeOf and ErrorMessageOf see the refusal as an EQuota *Error.
-func (r *QuotaRefusal) Unwrap() error { return &Error{Code: EQuota, Message: r.Error()} }
+func (r *QuotaRefusal) Unwrap() error {
+	return &Error{Code: EQuota, Message: r.Error(), Key: "quota_" + string(r.Rule)}
+}
 
 // Refusal returns nil when a send is allowed, else a *QuotaRefusal.
 func (s QuotaStanding) Refusal() error {

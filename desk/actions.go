@@ -11,7 +11,7 @@ func (d *Desk) conversation(ctx context.Context, a *kefu.Agent, conversationID i
 	r, err := d.store.Routing(ctx, conversationID)
 	if kefu.ErrorCodeOf(err) == kefu.ENotFound || (err == nil && !a.Serves(r.AppID)) {
 		// The same answer whether it does not exist or is another mini program's.
-		return nil, kefu.Errorf(kefu.ENotFound, "no conversation %d on your desk", conversationID)
+		return nil, kefu.Errorf(kefu.ENotFound, "no conversation %d on your desk", conversationID).WithKey("not_found")
 	}
 	return r, err
 }
@@ -19,14 +19,14 @@ func (d *Desk) conversation(ctx context.Context, a *kefu.Agent, conversationID i
 // hasRoom reports whether an online agent may take one more conversation.
 func (d *Desk) hasRoom(ctx context.Context, a *kefu.Agent) error {
 	if a.Status != kefu.Online {
-		return kefu.Errorf(kefu.EConflict, "%s is %s: only online agents take conversations", a.Name, a.Status)
+		return kefu.Errorf(kefu.EConflict, "%s is %s: only online agents take conversations", a.Name, a.Status).WithKey("not_online")
 	}
 	active, err := d.store.ActiveRoutings(ctx, a.ID)
 	if err != nil {
 		return err
 	}
 	if len(active) >= a.Capacity {
-		return kefu.Errorf(kefu.EConflict, "%s has %d conversations, as many as their capacity", a.Name, len(active))
+		return kefu.Errorf(kefu.EConflict, "%s has %d conversations, as many as their capacity", a.Name, len(active)).WithKey("at_capacity")
 	}
 	return nil
 }
@@ -40,7 +40,7 @@ func (d *Desk) Accept(ctx context.Context, a *kefu.Agent, conversationID int64) 
 		return err
 	}
 	if r.State != kefu.Waiting {
-		return kefu.Errorf(kefu.EConflict, "this conversation is no longer waiting")
+		return kefu.Errorf(kefu.EConflict, "this conversation is no longer waiting").WithKey("not_waiting")
 	}
 	if err := d.hasRoom(ctx, a); err != nil {
 		return err
@@ -50,7 +50,7 @@ func (d *Desk) Accept(ctx context.Context, a *kefu.Agent, conversationID int64) 
 		return err
 	}
 	if !ok {
-		return kefu.Errorf(kefu.EConflict, "another agent accepted this conversation first")
+		return kefu.Errorf(kefu.EConflict, "another agent accepted this conversation first").WithKey("taken")
 	}
 	d.assigned(a.ID)
 	d.publish(kefu.EventConversationAssigned, r, a.ID)
@@ -66,17 +66,17 @@ func (d *Desk) Transfer(ctx context.Context, by *kefu.Agent, conversationID, toA
 		return err
 	}
 	if r.State != kefu.Active || (r.AgentID != by.ID && by.Role != kefu.RoleAdmin) {
-		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can transfer it")
+		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can transfer it").WithKey("not_yours")
 	}
 	to, err := d.store.Agent(ctx, toAgentID)
 	if kefu.ErrorCodeOf(err) == kefu.ENotFound || (err == nil && !to.Serves(r.AppID)) {
-		return kefu.Errorf(kefu.EInvalid, "that agent does not serve this mini program")
+		return kefu.Errorf(kefu.EInvalid, "that agent does not serve this mini program").WithKey("colleague_elsewhere")
 	}
 	if err != nil {
 		return err
 	}
 	if to.Status != kefu.Online {
-		return kefu.Errorf(kefu.EConflict, "%s is %s: transfer to an online colleague", to.Name, to.Status)
+		return kefu.Errorf(kefu.EConflict, "%s is %s: transfer to an online colleague", to.Name, to.Status).WithKey("colleague_not_online")
 	}
 	if to.ID == r.AgentID {
 		return nil
@@ -86,7 +86,7 @@ func (d *Desk) Transfer(ctx context.Context, by *kefu.Agent, conversationID, toA
 		return err
 	}
 	if !ok {
-		return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile")
+		return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile").WithKey("changed_hands")
 	}
 	d.assigned(to.ID)
 	d.publish(kefu.EventConversationAssigned, r, to.ID)
@@ -101,14 +101,14 @@ func (d *Desk) Requeue(ctx context.Context, by *kefu.Agent, conversationID int64
 		return err
 	}
 	if r.State != kefu.Active || (r.AgentID != by.ID && by.Role != kefu.RoleAdmin) {
-		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can put it back")
+		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can put it back").WithKey("not_yours")
 	}
 	ok, err := d.store.Requeue(ctx, conversationID, r.AgentID)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile")
+		return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile").WithKey("changed_hands")
 	}
 	d.publish(kefu.EventConversationQueued, r, 0)
 	d.autoAssign(ctx, r.AppID, r.AgentID)
@@ -127,7 +127,7 @@ func (d *Desk) Close(ctx context.Context, by *kefu.Agent, conversationID, seenID
 		return nil
 	}
 	if (r.State != kefu.Active || r.AgentID != by.ID) && by.Role != kefu.RoleAdmin {
-		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can close it")
+		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can close it").WithKey("not_yours")
 	}
 	d.onDesk.closing()
 	ok, err := d.store.CloseConversation(ctx, conversationID, d.clock.Now(), kefu.CloseByAgent, kefu.CloseGuard{SeenID: seenID})
@@ -135,7 +135,7 @@ func (d *Desk) Close(ctx context.Context, by *kefu.Agent, conversationID, seenID
 		return err
 	}
 	if !ok {
-		return kefu.Errorf(kefu.EConflict, "a new message came in: read it before closing")
+		return kefu.Errorf(kefu.EConflict, "a new message came in: read it before closing").WithKey("unseen_message")
 	}
 	d.publish(kefu.EventConversationClosed, r, r.AgentID)
 	return nil
@@ -149,7 +149,7 @@ func (d *Desk) TakeOver(ctx context.Context, admin *kefu.Agent, conversationID i
 		return err
 	}
 	if admin.Role != kefu.RoleAdmin {
-		return kefu.Errorf(kefu.EUnauthorized, "only admins take conversations over")
+		return kefu.Errorf(kefu.EUnauthorized, "only admins take conversations over").WithKey("admins_only")
 	}
 	var ok bool
 	switch r.State {
@@ -161,13 +161,13 @@ func (d *Desk) TakeOver(ctx context.Context, admin *kefu.Agent, conversationID i
 		}
 		ok, err = d.store.Reassign(ctx, conversationID, r.AgentID, admin.ID, d.clock.Now())
 	default:
-		return kefu.Errorf(kefu.EConflict, "this conversation is closed")
+		return kefu.Errorf(kefu.EConflict, "this conversation is closed").WithKey("closed")
 	}
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile")
+		return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile").WithKey("changed_hands")
 	}
 	d.publish(kefu.EventConversationAssigned, r, admin.ID)
 	return nil

@@ -19,7 +19,7 @@ func (s *server) visible(ctx context.Context, a *kefu.Agent, r *http.Request) (*
 	}
 	rt, err := s.cfg.Store.Routing(ctx, id)
 	if kefu.ErrorCodeOf(err) == kefu.ENotFound || (err == nil && !a.Serves(rt.AppID)) {
-		return nil, kefu.Errorf(kefu.ENotFound, "no such conversation")
+		return nil, kefu.Errorf(kefu.ENotFound, "no such conversation").WithKey("not_found")
 	}
 	return rt, err
 }
@@ -31,7 +31,7 @@ func (s *server) mineToAnswer(ctx context.Context, a *kefu.Agent, r *http.Reques
 		return nil, err
 	}
 	if rt.State != kefu.Active || rt.AgentID != a.ID {
-		return nil, kefu.Errorf(kefu.EConflict, "only the agent who has this conversation replies in it")
+		return nil, kefu.Errorf(kefu.EConflict, "only the agent who has this conversation replies in it").WithKey("not_yours")
 	}
 	return rt, nil
 }
@@ -135,13 +135,13 @@ func (s *server) sendImage(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, kefu.MaxImageBytes+64<<10)
 	file, _, err := r.FormFile("image")
 	if err != nil {
-		writeError(w, r, s.log, kefu.Errorf(kefu.EInvalid, "send a JPEG or PNG of at most %d bytes as the form field image", kefu.MaxImageBytes))
+		writeError(w, r, s.log, kefu.Errorf(kefu.EInvalid, "send a JPEG or PNG of at most %d bytes as the form field image", kefu.MaxImageBytes).WithKey("bad_image"))
 		return
 	}
 	defer file.Close()
 	data, err := io.ReadAll(io.LimitReader(file, kefu.MaxImageBytes+1))
 	if err != nil {
-		writeError(w, r, s.log, kefu.Errorf(kefu.EInvalid, "the image could not be read"))
+		writeError(w, r, s.log, kefu.Errorf(kefu.EInvalid, "the image could not be read").WithKey("bad_image"))
 		return
 	}
 	key, err := s.cfg.Outbound.StoreImage(ctx, rt.AppID, data)

@@ -166,7 +166,7 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request, err error) {
 func conversationID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, kefu.Errorf(kefu.ENotFound, "no such conversation")
+		return 0, kefu.Errorf(kefu.ENotFound, "no such conversation").WithKey("not_found")
 	}
 	return id, nil
 }

@@ -2,7 +2,10 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,5 +46,40 @@ func TestFramesAreEncodedOnce(t *testing.T) {
 	f.of(later)
 	if again := f.of(e); !bytes.Equal(again, a) {
 		t.Fatalf("after its slot was reused: %q, want %q", again, a)
+	}
+}
+
+// TestSignInComesOnline: an offline agent who signs in is online, ready to
+// accept; one who chose away stays away.
+func TestSignInComesOnline(t *testing.T) {
+	e := newEnv(t)
+	d := decode[deskView](t, e.signIn("a1").get("/console/api/desk"))
+	if d.Me.Status != string(kefu.Online) {
+		t.Fatalf("after sign-in: %s, want online", d.Me.Status)
+	}
+	a2, err := e.store.AgentByLogin(context.Background(), "a2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.desk.SetStatus(context.Background(), a2, kefu.Away); err != nil {
+		t.Fatal(err)
+	}
+	if d := decode[deskView](t, e.signIn("a2").get("/console/api/desk")); d.Me.Status != string(kefu.Away) {
+		t.Fatalf("an away agent signed in: %s, want away", d.Me.Status)
+	}
+}
+
+// TestRefusalsCarryTheirKey: the page gets a key to say a refusal in the agent's
+// language.
+func TestRefusalsCarryTheirKey(t *testing.T) {
+	e := newEnv(t)
+	c := e.signIn("a1")
+	if resp := c.do(http.MethodPost, "/console/api/status", strings.NewReader(`{"status":"away"}`), "application/json"); resp.StatusCode != 200 {
+		t.Fatalf("status: %d", resp.StatusCode)
+	}
+	resp := c.do(http.MethodPost, fmt.Sprintf("/console/api/conversations/%d/accept", e.conv1), nil, "")
+	got := decode[apiError](t, resp)
+	if resp.StatusCode != http.StatusConflict || got.Key != "not_online" || got.Error == "" {
+		t.Fatalf("accepting while away: %d %+v", resp.StatusCode, got)
 	}
 }

@@ -37,6 +37,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 type apiError struct {
 	Error string         `json:"error"`
 	Code  kefu.ErrorCode `json:"code"`
+	Key   string         `json:"key,omitempty"` // the page says it in the agent's language
 }
 
 func writeJSONError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, status int) {
@@ -47,7 +48,7 @@ func writeJSONError(w http.ResponseWriter, r *http.Request, log *slog.Logger, er
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(apiError{Error: kefu.ErrorMessageOf(err), Code: code})
+	json.NewEncoder(w).Encode(apiError{Error: kefu.ErrorMessageOf(err), Code: code, Key: kefu.ErrorKeyOf(err)})
 }
 
 // writeJSON answers v as JSON.

@@ -73,7 +73,7 @@ func (s *server) signedIn(h http.HandlerFunc) http.HandlerFunc {
 func (s *server) adminOnly(h http.HandlerFunc) http.HandlerFunc {
 	return s.signedIn(func(w http.ResponseWriter, r *http.Request) {
 		if agentOf(r).Role != kefu.RoleAdmin {
-			writeError(w, r, s.log, kefu.Errorf(kefu.EUnauthorized, "only admins may do this"))
+			writeError(w, r, s.log, kefu.Errorf(kefu.EUnauthorized, "only admins may do this").WithKey("admins_only"))
 			return
 		}
 		h(w, r)

@@ -88,6 +88,13 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSessionCookie(w, r, token, int(s.cfg.SessionMax.Seconds()))
+	// Signing in is coming to work: an offline agent is online from now, as in
+	// WeChat's own tool (one who chose "away" stays away).
+	if a.Status == kefu.Offline {
+		if err := s.cfg.Desk.SetStatus(r.Context(), a, kefu.Online); err != nil {
+			s.log.Warn("sign-in: set online", "agent", a.ID, "err", err)
+		}
+	}
 	s.log.Info("signed in", "agent", a.ID)
 	http.Redirect(w, r, data.Next, http.StatusSeeOther)
 }

@@ -71,9 +71,8 @@ func (w *consoleWorld) signIn(t *testing.T, b *browser, login string, admin bool
 		chromedp.SendKeys(`#password`, "password of "+login),
 		chromedp.Click(`button[type=submit]`),
 		chromedp.WaitVisible(`#status`),
-		waitJS(`document.body.dataset.status === "offline"`),
-		js(`(s => { s.value = "online"; s.dispatchEvent(new Event("change")); })(document.getElementById("status"))`),
-		waitJS(`document.body.dataset.status === "online"`),
+		// Signing in comes online, ready to accept.
+		waitJS(`document.body.dataset.status === "online" && document.getElementById("status").value === "online"`),
 	)
 	return tab
 }
@@ -218,6 +217,8 @@ func TestConsoleInBrowser(t *testing.T) {
 		waitJS(`[...document.querySelectorAll("#actions button")].some(b => b.textContent === "接入")`),
 		clickAction("接入"),
 		waitJS(threadHas("我还有一个问题")),
+		// Accepted (the answer came back) before the network goes.
+		waitJS(cardCount("waiting", 0)), waitJS(cardCount("mine", 2)),
 	)
 	w.proxy.setCut(true)
 	do(t, li, "the page says the connection is lost", waitJS(`!document.getElementById("banner").hidden && document.getElementById("banner").textContent.includes("连接已断开")`))

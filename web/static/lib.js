@@ -56,8 +56,14 @@ export async function api(method, path, body) {
     throw new ApiError(t("error"), "unauthorized", 401);
   }
   const data = await resp.json().catch(() => ({}));
-  if (!resp.ok) throw new ApiError(data.error || t("error"), data.code, resp.status);
+  if (!resp.ok) throw new ApiError(errorText(data), data.code, resp.status);
   return data;
+}
+
+// errorText is what the server's refusal says, in the page's language when the
+// catalog has its key (err_not_online…), else in the server's words.
+function errorText(data) {
+  return (data.key && strings["err_" + data.key]) || data.error || t("error");
 }
 
 // newKey is a random key for a request that must not take effect twice.
