@@ -265,6 +265,27 @@ func TestConsoleInBrowser(t *testing.T) {
 	do(t, li, "English phone", viewport(390, 844), js(`document.getElementById("panes").dataset.screen = "lists"`))
 	screenshot(t, li, dir, "11-phone-en-lists")
 
+	// A refusal is said in the agent's language: accepting while away.
+	const user4 = "oBrowserUser004"
+	w.write(t, user4, "有人吗？")
+	do(t, li, "a refusal, in Chinese", viewport(1280, 800), chromedp.Navigate(w.proxy.url()+"/?lang=zh-CN"), chromedp.WaitVisible(`#status`),
+		js(`(s => { s.value = "away"; s.dispatchEvent(new Event("change")); })(document.getElementById("status"))`),
+		waitJS(`document.body.dataset.status === "away"`),
+		waitJS(cardCount("waiting", 1)), openCard("waiting", user4),
+		waitJS(`[...document.querySelectorAll("#actions button")].some(b => b.textContent === "接入")`),
+		clickAction("接入"),
+		waitJS(`!document.getElementById("toast").hidden && document.getElementById("toast").textContent.includes("在线")`),
+	)
+	screenshot(t, li, dir, "13-desktop-zh-refusal")
+
+	// The admin page: mini programs with the URL to paste into WeChat, agents.
+	boss := w.signIn(t, b, "boss", true)
+	do(t, boss, "the admin page", chromedp.Navigate(w.proxy.url()+"/admin"),
+		waitJS(`document.querySelectorAll("#apps tr").length === 1 && document.querySelectorAll("#agents tr").length >= 3`))
+	screenshot(t, boss, dir, "14-desktop-zh-admin")
+	do(t, boss, "the admin page at phone width", viewport(390, 844))
+	screenshot(t, boss, dir, "15-phone-zh-admin")
+
 	// The phone page of the simulator, at phone width.
 	phone := b.tab()
 	do(t, phone, "the simulator's phone", viewport(390, 844), chromedp.Navigate(w.phone+"/"), chromedp.WaitVisible(`body`))
