@@ -129,6 +129,7 @@ type AgentStore interface {
 	UpdateAgent(ctx context.Context, a *Agent) error
 	SetPassword(ctx context.Context, agentID int64, hash string) error
 	SetPresence(ctx context.Context, agentID int64, p Presence, at time.Time) error
+	SetAutoAccept(ctx context.Context, agentID int64, on bool) error
 	// Agent and AgentByLogin return an agent with its apps, or an ENotFound error.
 	Agent(ctx context.Context, id int64) (*Agent, error)
 	AgentByLogin(ctx context.Context, login string) (*Agent, error)

@@ -57,11 +57,9 @@ type CloseGuard struct {
 // two agents (on two nodes, even) acting on one conversation at once cannot both
 // succeed: the one whose condition no longer holds gets false.
 type DeskStore interface {
-	// QueueConversation puts an open conversation that is not on the desk yet in
-	// its queue at at; false if it was already there (or is closed).
-	QueueConversation(ctx context.Context, conversationID int64, at time.Time) (bool, error)
-	// QueueConversations does what QueueConversation does for several, in one
-	// write, and returns those it queued.
+	// QueueConversations puts open conversations that are not on the desk yet in
+	// their queues, each at its time, in one write, and returns those it queued
+	// (not those already there, or closed).
 	QueueConversations(ctx context.Context, items []QueueItem) ([]int64, error)
 	// Routing returns a conversation's routing, or an ENotFound error.
 	Routing(ctx context.Context, conversationID int64) (*Routing, error)

@@ -21,12 +21,35 @@ func (d *Desk) hasRoom(ctx context.Context, a *kefu.Agent) error {
 	if a.Status != kefu.Online {
 		return kefu.Errorf(kefu.EConflict, "%s is %s: only online agents take conversations", a.Name, a.Status).WithKey("not_online")
 	}
-	active, err := d.store.ActiveRoutings(ctx, a.ID)
+	loads, err := d.store.Loads(ctx, []int64{a.ID})
 	if err != nil {
 		return err
 	}
-	if len(active) >= a.Capacity {
-		return kefu.Errorf(kefu.EConflict, "%s has %d conversations, as many as their capacity", a.Name, len(active)).WithKey("at_capacity")
+	if n := loads[a.ID]; n >= a.Capacity {
+		return kefu.Errorf(kefu.EConflict, "%s has %d conversations, as many as their capacity", a.Name, n).WithKey("at_capacity")
+	}
+	return nil
+}
+
+// closeConversation writes a close, forgetting what the desk knows to be on it
+// before (a message racing the close must reach the reopen check) and again after
+// (what was learnt meanwhile may predate the close).
+func (d *Desk) closeConversation(ctx context.Context, id int64, reason string, guard kefu.CloseGuard) (bool, error) {
+	d.onDesk.closing()
+	defer d.onDesk.closing()
+	return d.store.CloseConversation(ctx, id, d.clock.Now(), reason, guard)
+}
+
+// errChangedHands is the answer when a conditional write lost to another change.
+func errChangedHands() error {
+	return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile").WithKey("changed_hands")
+}
+
+// hasIt refuses, with what, an agent who neither has the active conversation r
+// nor is an admin.
+func hasIt(by *kefu.Agent, r *kefu.Routing, what string) error {
+	if r.State != kefu.Active || (r.AgentID != by.ID && by.Role != kefu.RoleAdmin) {
+		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can %s", what).WithKey("not_yours")
 	}
 	return nil
 }
@@ -65,8 +88,8 @@ func (d *Desk) Transfer(ctx context.Context, by *kefu.Agent, conversationID, toA
 	if err != nil {
 		return err
 	}
-	if r.State != kefu.Active || (r.AgentID != by.ID && by.Role != kefu.RoleAdmin) {
-		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can transfer it").WithKey("not_yours")
+	if err := hasIt(by, r, "transfer it"); err != nil {
+		return err
 	}
 	to, err := d.store.Agent(ctx, toAgentID)
 	if kefu.ErrorCodeOf(err) == kefu.ENotFound || (err == nil && !to.Serves(r.AppID)) {
@@ -86,7 +109,7 @@ func (d *Desk) Transfer(ctx context.Context, by *kefu.Agent, conversationID, toA
 		return err
 	}
 	if !ok {
-		return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile").WithKey("changed_hands")
+		return errChangedHands()
 	}
 	d.assigned(to.ID)
 	d.publish(kefu.EventConversationAssigned, r, to.ID)
@@ -100,15 +123,15 @@ func (d *Desk) Requeue(ctx context.Context, by *kefu.Agent, conversationID int64
 	if err != nil {
 		return err
 	}
-	if r.State != kefu.Active || (r.AgentID != by.ID && by.Role != kefu.RoleAdmin) {
-		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can put it back").WithKey("not_yours")
+	if err := hasIt(by, r, "put it back"); err != nil {
+		return err
 	}
 	ok, err := d.store.Requeue(ctx, conversationID, r.AgentID)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile").WithKey("changed_hands")
+		return errChangedHands()
 	}
 	d.publish(kefu.EventConversationQueued, r, 0)
 	d.autoAssign(ctx, r.AppID, r.AgentID)
@@ -129,8 +152,7 @@ func (d *Desk) Close(ctx context.Context, by *kefu.Agent, conversationID, seenID
 	if (r.State != kefu.Active || r.AgentID != by.ID) && by.Role != kefu.RoleAdmin {
 		return kefu.Errorf(kefu.EConflict, "only the agent who has this conversation can close it").WithKey("not_yours")
 	}
-	d.onDesk.closing()
-	ok, err := d.store.CloseConversation(ctx, conversationID, d.clock.Now(), kefu.CloseByAgent, kefu.CloseGuard{SeenID: seenID})
+	ok, err := d.closeConversation(ctx, conversationID, kefu.CloseByAgent, kefu.CloseGuard{SeenID: seenID})
 	if err != nil {
 		return err
 	}
@@ -167,7 +189,7 @@ func (d *Desk) TakeOver(ctx context.Context, admin *kefu.Agent, conversationID i
 		return err
 	}
 	if !ok {
-		return kefu.Errorf(kefu.EConflict, "the conversation changed hands meanwhile").WithKey("changed_hands")
+		return errChangedHands()
 	}
 	d.publish(kefu.EventConversationAssigned, r, admin.ID)
 	return nil

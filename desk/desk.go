@@ -23,7 +23,7 @@ type Store interface {
 	Agents(ctx context.Context) ([]*kefu.Agent, error)
 	AutoAcceptors(ctx context.Context, appID string) ([]*kefu.Agent, error)
 	SetPresence(ctx context.Context, agentID int64, p kefu.Presence, at time.Time) error
-	UpdateAgent(ctx context.Context, a *kefu.Agent) error
+	SetAutoAccept(ctx context.Context, agentID int64, on bool) error
 	Apps(ctx context.Context) ([]*kefu.App, error)
 }
 
@@ -173,18 +173,24 @@ func (d *Desk) Reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	apps := map[string]bool{}
-	for _, r := range rs {
-		if ok, err := d.store.QueueConversation(ctx, r.ConversationID, r.QueuedAt); err != nil {
-			return err
-		} else if ok {
-			d.publish(kefu.EventConversationQueued, r, 0)
-			apps[r.AppID] = true
-		}
+	if len(rs) == 0 {
+		return nil
 	}
-	for app := range apps {
-		d.autoAssign(ctx, app, 0)
+	items := make([]kefu.QueueItem, len(rs))
+	byID := make(map[int64]*kefu.Routing, len(rs))
+	for i, r := range rs {
+		items[i] = kefu.QueueItem{ConversationID: r.ConversationID, At: r.QueuedAt}
+		byID[r.ConversationID] = r
 	}
+	ids, err := d.store.QueueConversations(ctx, items)
+	if err != nil {
+		return err
+	}
+	queued := make([]*kefu.Routing, len(ids))
+	for i, id := range ids {
+		queued[i] = byID[id]
+	}
+	d.announceQueued(ctx, queued)
 	return nil
 }
 

@@ -80,3 +80,41 @@ func TestABatchOfMessages(t *testing.T) {
 		t.Fatalf("queued at %v, want its first message's time %v", r.QueuedAt, events[0].At)
 	}
 }
+
+// TestConversationsFollowTheAgentsMiniPrograms: an agent taken off a mini
+// program (here, or from the command line while kefu runs) does not keep its
+// conversations; a disabled agent goes offline and keeps none.
+func TestConversationsFollowTheAgentsMiniPrograms(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := context.Background()
+	a := e.agent("a", 5, false, kefu.Online)
+	conv := e.write("o1")
+	if err := e.desk.Accept(ctx, a, conv); err != nil {
+		t.Fatal(err)
+	}
+	a = e.fresh(a)
+	a.Apps = nil
+	if err := e.store.UpdateAgent(ctx, a); err != nil { // as kefu agent update does
+		t.Fatal(err)
+	}
+	e.sweep()
+	if owner := e.owner(conv); owner != 0 {
+		t.Fatalf("after the sweep the conversation is with %d, want back in the queue", owner)
+	}
+
+	b := e.agent("b", 5, false, kefu.Online)
+	if err := e.desk.Accept(ctx, b, conv); err != nil {
+		t.Fatal(err)
+	}
+	b = e.fresh(b)
+	b.Disabled = true
+	if err := e.store.UpdateAgent(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.desk.AgentChanged(ctx, b); err != nil { // as the admin page does
+		t.Fatal(err)
+	}
+	if owner := e.owner(conv); owner != 0 || e.fresh(b).Status != kefu.Offline {
+		t.Fatalf("a disabled agent: conversation with %d, status %s; want the queue and offline", owner, e.fresh(b).Status)
+	}
+}

@@ -23,26 +23,60 @@ func (d *Desk) SetStatus(ctx context.Context, a *kefu.Agent, p kefu.Presence) er
 	case kefu.Offline:
 		return d.requeueAll(ctx, a)
 	case kefu.Online:
-		apps, err := d.appsOf(ctx, a)
-		if err != nil {
-			return err
-		}
-		for _, app := range apps {
-			d.autoAssign(ctx, app, 0)
-		}
+		return d.offerWork(ctx, a)
 	}
 	return nil
 }
 
-// requeueAll puts every conversation of an agent back in the queue, where each
-// keeps its old place: the head, before those that came later.
+// offerWork gives the waiting conversations of the agent's mini programs to
+// whoever takes them automatically, the agent included.
+func (d *Desk) offerWork(ctx context.Context, a *kefu.Agent) error {
+	apps, err := d.appsOf(ctx, a)
+	if err != nil {
+		return err
+	}
+	for _, app := range apps {
+		d.autoAssign(ctx, app, 0)
+	}
+	return nil
+}
+
+// requeueAll puts every conversation of an agent back in the queue.
 func (d *Desk) requeueAll(ctx context.Context, a *kefu.Agent) error {
 	active, err := d.store.ActiveRoutings(ctx, a.ID)
 	if err != nil {
 		return err
 	}
-	apps := map[string]bool{}
+	return d.requeue(ctx, a, active)
+}
+
+// AgentChanged acts on an admin's change to an agent at once (the sweep would,
+// later): a disabled agent goes offline, and conversations of mini programs the
+// agent no longer serves go back to the queue.
+func (d *Desk) AgentChanged(ctx context.Context, a *kefu.Agent) error {
+	if a.Disabled {
+		if err := d.SetStatus(ctx, a, kefu.Offline); err != nil {
+			return err
+		}
+	}
+	active, err := d.store.ActiveRoutings(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	var strays []*kefu.Routing
 	for _, r := range active {
+		if !mayKeep(a, r) {
+			strays = append(strays, r)
+		}
+	}
+	return d.requeue(ctx, a, strays)
+}
+
+// requeue puts conversations of agent a back in the queue, where each keeps its
+// old place: the head, before those that came later.
+func (d *Desk) requeue(ctx context.Context, a *kefu.Agent, rs []*kefu.Routing) error {
+	apps := map[string]bool{}
+	for _, r := range rs {
 		ok, err := d.store.Requeue(ctx, r.ConversationID, a.ID)
 		if err != nil {
 			return err
@@ -103,20 +137,15 @@ func (d *Desk) SetAutoAccept(ctx context.Context, a *kefu.Agent, on bool) error 
 	if a.AutoAccept == on {
 		return nil
 	}
-	a.AutoAccept = on
-	if err := d.store.UpdateAgent(ctx, a); err != nil {
+	// This one column: the agent read at the request's start may be stale (an
+	// admin changing their mini programs meanwhile must not be undone).
+	if err := d.store.SetAutoAccept(ctx, a.ID, on); err != nil {
 		return err
 	}
+	a.AutoAccept = on
 	d.pub.Publish(kefu.Event{Kind: kefu.EventAgentStatus, AgentID: a.ID, At: d.clock.Now()})
 	if !on || a.Status != kefu.Online {
 		return nil
 	}
-	apps, err := d.appsOf(ctx, a)
-	if err != nil {
-		return err
-	}
-	for _, app := range apps {
-		d.autoAssign(ctx, app, 0)
-	}
-	return nil
+	return d.offerWork(ctx, a)
 }

@@ -77,7 +77,9 @@ func (d *Desk) onMessages(ctx context.Context, events []kefu.Event) error {
 	if len(toQueue) > 0 {
 		ids, err := d.store.QueueConversations(ctx, toQueue)
 		if err != nil {
-			return errors.Join(append(errs, err)...)
+			// The reopens below still go ahead; the sweep queues these later.
+			errs = append(errs, err)
+			toQueue = nil
 		}
 		done := map[int64]bool{}
 		for _, id := range ids {
@@ -108,19 +110,29 @@ func (d *Desk) onMessages(ctx context.Context, events []kefu.Event) error {
 			queued = append(queued, p)
 		}
 	}
-	apps := map[string]bool{}
-	var appOrder []string
-	for _, p := range queued {
+	rs := make([]*kefu.Routing, len(queued))
+	for i, p := range queued {
 		e := p.first
 		d.onDesk.add(e.ConversationID, epoch)
-		d.publish(kefu.EventConversationQueued, &kefu.Routing{ConversationID: e.ConversationID, AppID: e.AppID, OpenID: e.OpenID}, 0)
-		if !apps[e.AppID] {
-			apps[e.AppID] = true
-			appOrder = append(appOrder, e.AppID)
+		rs[i] = &kefu.Routing{ConversationID: e.ConversationID, AppID: e.AppID, OpenID: e.OpenID}
+	}
+	d.announceQueued(ctx, rs)
+	return errors.Join(errs...)
+}
+
+// announceQueued says that the conversations joined their queues, and offers each
+// mini program's queue to whoever takes work automatically.
+func (d *Desk) announceQueued(ctx context.Context, rs []*kefu.Routing) {
+	apps := map[string]bool{}
+	var order []string
+	for _, r := range rs {
+		d.publish(kefu.EventConversationQueued, r, 0)
+		if !apps[r.AppID] {
+			apps[r.AppID] = true
+			order = append(order, r.AppID)
 		}
 	}
-	for _, app := range appOrder {
+	for _, app := range order {
 		d.autoAssign(ctx, app, 0)
 	}
-	return errors.Join(errs...)
 }

@@ -91,11 +91,11 @@ func (s *server) updateAgent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.Disabled && !wasDisabled {
-		// Disabled: signed out everywhere, and their conversations back to the queue.
-		s.cfg.Store.DeleteSessions(ctx, a.ID)
-		if err := s.cfg.Desk.SetStatus(ctx, a, kefu.Offline); err != nil {
-			s.log.Warn("disable: going offline", "agent", a.ID, "err", err)
-		}
+		s.cfg.Store.DeleteSessions(ctx, a.ID) // signed out everywhere
+	}
+	// Offline if disabled; conversations they may no longer keep back to the queue.
+	if err := s.cfg.Desk.AgentChanged(ctx, a); err != nil {
+		s.log.Warn("agent changed: the desk", "agent", a.ID, "err", err)
 	}
 	s.log.Info("agent changed", "agent", a.ID, "by", me.ID)
 	writeJSON(w, agentViewOf(a))

@@ -19,6 +19,7 @@ type Desk interface {
 	TakeOver(ctx context.Context, admin *kefu.Agent, conversationID int64) error
 	SetStatus(ctx context.Context, a *kefu.Agent, p kefu.Presence) error
 	SetAutoAccept(ctx context.Context, a *kefu.Agent, on bool) error
+	AgentChanged(ctx context.Context, a *kefu.Agent) error
 	Connected(agentID int64)
 	Disconnected(agentID int64)
 }

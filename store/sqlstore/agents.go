@@ -88,6 +88,11 @@ func (s *Store) SetPresence(ctx context.Context, agentID int64, p kefu.Presence,
 	return s.updateAgentRow(ctx, agentID, `status = ?, status_at = ?`, string(p), millis(at))
 }
 
+// SetAutoAccept records whether an agent takes conversations automatically.
+func (s *Store) SetAutoAccept(ctx context.Context, agentID int64, on bool) error {
+	return s.updateAgentRow(ctx, agentID, `auto_accept = ?`, on)
+}
+
 func (s *Store) updateAgentRow(ctx context.Context, id int64, set string, args ...any) error {
 	res, err := s.onWrite().exec(ctx, `UPDATE agents SET `+set+` WHERE id = ?`, append(args, id)...)
 	if err != nil {
@@ -123,6 +128,24 @@ func (s *Store) oneAgent(ctx context.Context, where string, arg any) (*kefu.Agen
 // Agents returns every agent, by login.
 func (s *Store) Agents(ctx context.Context) ([]*kefu.Agent, error) {
 	return s.agents(ctx, `1 = 1 ORDER BY login`)
+}
+
+// agentApps reads the mini programs of the agents: by id for one or a few, the
+// whole table for many.
+func (s *Store) agentApps(ctx context.Context, agents []*kefu.Agent) (*sql.Rows, error) {
+	const all = `SELECT agent_id, appid FROM agent_apps`
+	switch {
+	case len(agents) == 1:
+		return s.onRead().query(ctx, all+` WHERE agent_id = ?`, agents[0].ID)
+	case len(agents) > 100:
+		return s.onRead().query(ctx, all)
+	}
+	ids := make([]any, len(agents))
+	for i, a := range agents {
+		ids[i] = a.ID
+	}
+	// Not prepared: each length of the list would be a statement kept for good.
+	return s.read.QueryContext(ctx, s.q(all+` WHERE agent_id IN (`+placeholders(len(ids))+`)`), ids...)
 }
 
 // AutoAcceptors returns the agents who take a mini program's conversations
@@ -169,11 +192,7 @@ func (s *Store) agents(ctx context.Context, where string, args ...any) ([]*kefu.
 	if len(out) == 0 {
 		return out, nil
 	}
-	query, args := `SELECT agent_id, appid FROM agent_apps`, []any(nil)
-	if len(out) == 1 {
-		query, args = query+` WHERE agent_id = ?`, []any{out[0].ID}
-	}
-	apps, err := s.onRead().query(ctx, query, args...)
+	apps, err := s.agentApps(ctx, out)
 	if err != nil {
 		return nil, err
 	}

@@ -24,11 +24,6 @@ const queueSQL = `INSERT INTO conversation_routing (conversation_id, appid, open
 	SELECT id, appid, openid, 'waiting', ? FROM conversations WHERE id = ? AND status = 'open'
 	ON CONFLICT (conversation_id) DO NOTHING`
 
-// QueueConversation puts an open conversation in its mini program's queue.
-func (s *Store) QueueConversation(ctx context.Context, conversationID int64, at time.Time) (bool, error) {
-	return s.changed(ctx, queueSQL, millis(at), conversationID)
-}
-
 // QueueConversations queues several conversations in one transaction: one commit
 // for a burst of new conversations, not one each.
 func (s *Store) QueueConversations(ctx context.Context, items []kefu.QueueItem) ([]int64, error) {
@@ -71,8 +66,11 @@ func (s *Store) Waiting(ctx context.Context, appIDs []string, limit int) ([]*kef
 	if limit <= 0 {
 		limit = math.MaxInt32
 	}
-	return s.routings(ctx, `state = 'waiting' AND appid IN (`+placeholders(len(appIDs))+`) ORDER BY queued_at, conversation_id LIMIT ?`,
-		append(stringArgs(appIDs), limit)...)
+	// Not prepared, as no query here with a list of varying length is: each
+	// length would be a statement kept for good.
+	return scanRoutings(s.read.QueryContext(ctx, s.q(`SELECT `+routingColumns+` FROM conversation_routing
+		WHERE state = 'waiting' AND appid IN (`+placeholders(len(appIDs))+`) ORDER BY queued_at, conversation_id LIMIT ?`),
+		append(stringArgs(appIDs), limit)...))
 }
 
 // CountWaiting returns the length of the mini programs' queues.
@@ -81,8 +79,8 @@ func (s *Store) CountWaiting(ctx context.Context, appIDs []string) (int, error) 
 		return 0, nil
 	}
 	var n int
-	err := s.onRead().scan(ctx, `SELECT COUNT(*) FROM conversation_routing
-		WHERE state = 'waiting' AND appid IN (`+placeholders(len(appIDs))+`)`, stringArgs(appIDs), &n)
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM conversation_routing
+		WHERE state = 'waiting' AND appid IN (`+placeholders(len(appIDs))+`)`), stringArgs(appIDs)...).Scan(&n)
 	return n, err
 }
 
@@ -96,8 +94,8 @@ func (s *Store) Loads(ctx context.Context, agentIDs []int64) (map[int64]int, err
 	for i, id := range agentIDs {
 		args[i] = id
 	}
-	rows, err := s.onRead().query(ctx, `SELECT agent_id, COUNT(*) FROM conversation_routing
-		WHERE state = 'active' AND agent_id IN (`+placeholders(len(agentIDs))+`) GROUP BY agent_id`, args...)
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT agent_id, COUNT(*) FROM conversation_routing
+		WHERE state = 'active' AND agent_id IN (`+placeholders(len(agentIDs))+`) GROUP BY agent_id`), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +151,19 @@ func (s *Store) Requeue(ctx context.Context, conversationID, from int64) (bool, 
 func (s *Store) CloseConversation(ctx context.Context, conversationID int64, at time.Time, reason string, guard kefu.CloseGuard) (bool, error) {
 	var closed bool
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		// The customer's latest message before the guard is checked: one stored
+		// after this has an id above it and reopens the conversation (the desk's
+		// reopen check), whether it came before the guard's check or after. Read
+		// after the guard, as PostgreSQL's statements each see what has committed
+		// by then, it could count a message the guard never saw as seen.
+		var lastID int64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE((SELECT m.id FROM messages m WHERE m.appid = c.appid
+			AND m.openid = c.openid ORDER BY m.id DESC LIMIT 1), 0) FROM conversations c WHERE c.id = ?`), conversationID).Scan(&lastID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			return err
+		}
 		query := `UPDATE conversations AS c SET status = 'closed', closed_at = ? WHERE c.id = ? AND c.status = 'open'`
 		args := []any{millis(at), conversationID}
 		if !guard.IdleSince.IsZero() {
@@ -173,9 +184,7 @@ func (s *Store) CloseConversation(ctx context.Context, conversationID int64, at 
 		}
 		closed = true
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE conversation_routing SET state = 'closed', closed_at = ?, close_reason = ?,
-			closed_last_id = COALESCE((SELECT m.id FROM messages m WHERE m.appid = conversation_routing.appid
-				AND m.openid = conversation_routing.openid ORDER BY m.id DESC LIMIT 1), 0)
-			WHERE conversation_id = ? AND state <> 'closed'`), millis(at), reason, conversationID)
+			closed_last_id = ? WHERE conversation_id = ? AND state <> 'closed'`), millis(at), reason, lastID, conversationID)
 		return err
 	})
 	return closed, err
@@ -248,8 +257,13 @@ func (s *Store) MarkRead(ctx context.Context, conversationID, agentID, messageID
 	return err
 }
 
+// routings reads the routing rows where selects, by a prepared statement.
 func (s *Store) routings(ctx context.Context, where string, args ...any) ([]*kefu.Routing, error) {
-	rows, err := s.onRead().query(ctx, `SELECT `+routingColumns+` FROM conversation_routing WHERE `+where, args...)
+	return scanRoutings(s.onRead().query(ctx, `SELECT `+routingColumns+` FROM conversation_routing WHERE `+where, args...))
+}
+
+// scanRoutings reads rows of routingColumns.
+func scanRoutings(rows *sql.Rows, err error) ([]*kefu.Routing, error) {
 	if err != nil {
 		return nil, err
 	}

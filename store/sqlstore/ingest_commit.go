@@ -63,11 +63,11 @@ func (s *Store) Ingest(ctx context.Context, m *kefu.Inbound) (kefu.IngestResult,
 	}
 }
 
-// ingestEnded answers the pushes of a batch that committed, or of one that failed.
+// ingestEnded answers the pushes of a batch that committed, or of one that failed,
+// and then publishes what the batch stored: WeChat's "success" waits for the
+// commit, never for the event's subscribers.
 func (s *Store) ingestEnded(batch []*ingestRequest, err error) {
-	if err == nil {
-		s.committed(batch)
-	} else {
+	if err != nil {
 		s.ingestFailed()
 	}
 	for _, r := range batch {
@@ -78,6 +78,9 @@ func (s *Store) ingestEnded(batch []*ingestRequest, err error) {
 			r.res, r.err = kefu.IngestResult{}, r.refused
 		}
 		close(r.done)
+	}
+	if err == nil {
+		s.committed(batch)
 	}
 }
 

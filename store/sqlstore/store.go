@@ -53,7 +53,7 @@ type Store struct {
 	combine   *groupCommit[*write]         // shared commits of the outbox's claims and results
 	onBatch   func(size int)
 	publisher kefu.Publisher
-	// prepared statements, and the text of each size of ingest's multi-row ones
+	// prepared statements, and among them each size of the multi-row ones, by name
 	prepared prepared
 	multi    map[stmtKey]*sql.Stmt
 	ready    readiness

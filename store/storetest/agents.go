@@ -51,6 +51,12 @@ func testAgents(t *testing.T, e *env) {
 		len(got.Apps) != 0 || got.Status != kefu.Online || got.PasswordHash != "h2" {
 		t.Fatalf("after update: %+v, %v", got, err)
 	}
+	if err := e.store.SetAutoAccept(ctx, a.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.store.Agent(ctx, a.ID); err != nil || got.AutoAccept || got.Name != "李雷" || got.Role != kefu.RoleAdmin {
+		t.Fatalf("after SetAutoAccept(false): %+v, %v; want only auto-accept changed", got, err)
+	}
 	if _, err := e.store.Agent(ctx, 999); kefu.ErrorCodeOf(err) != kefu.ENotFound {
 		t.Fatalf("unknown agent: %v", err)
 	}

@@ -19,6 +19,12 @@ func (e *env) conversation(t *testing.T, openid string, msgID int64) int64 {
 	return res.ConversationID
 }
 
+// queue puts one conversation in its queue, saying whether it was queued.
+func (e *env) queue(ctx context.Context, conv int64, at time.Time) (bool, error) {
+	ids, err := e.store.QueueConversations(ctx, []kefu.QueueItem{{ConversationID: conv, At: at}})
+	return len(ids) == 1, err
+}
+
 func mustChange(t *testing.T, what string, ok bool, err error, want bool) {
 	t.Helper()
 	if err != nil || ok != want {
@@ -36,11 +42,11 @@ func testDeskRouting(t *testing.T, e *env) {
 	e.clock.Advance(time.Second)
 	second := e.conversation(t, "o2", 2)
 
-	ok, err := e.store.QueueConversation(ctx, first, e.clock.Now().Add(-time.Second))
+	ok, err := e.queue(ctx, first, e.clock.Now().Add(-time.Second))
 	mustChange(t, "queue", ok, err, true)
-	ok, err = e.store.QueueConversation(ctx, first, e.clock.Now())
+	ok, err = e.queue(ctx, first, e.clock.Now())
 	mustChange(t, "queue again", ok, err, false)
-	ok, err = e.store.QueueConversation(ctx, second, e.clock.Now())
+	ok, err = e.queue(ctx, second, e.clock.Now())
 	mustChange(t, "queue the second", ok, err, true)
 	w, err := e.store.Waiting(ctx, []string{testAppID}, 0)
 	if err != nil || len(w) != 2 || w[0].ConversationID != first || w[0].State != kefu.Waiting || w[0].OpenID != "o1" {
@@ -94,7 +100,7 @@ func testDeskRouting(t *testing.T, e *env) {
 	if _, err := e.store.Routing(ctx, third); kefu.ErrorCodeOf(err) != kefu.ENotFound {
 		t.Fatalf("the new conversation's routing: %v", err)
 	}
-	ok, err = e.store.QueueConversation(ctx, second, e.clock.Now())
+	ok, err = e.queue(ctx, second, e.clock.Now())
 	mustChange(t, "queue a closed conversation", ok, err, false)
 	// Reopened only while the customer has no other open conversation.
 	ok, err = e.store.ReopenConversation(ctx, second, e.clock.Now())
@@ -125,7 +131,7 @@ func testConcurrentAccept(t *testing.T, e *env) {
 	}
 	for round := range 5 {
 		conv := e.conversation(t, "o"+string(rune('0'+round)), int64(round+1))
-		if ok, err := e.store.QueueConversation(ctx, conv, e.clock.Now()); !ok || err != nil {
+		if ok, err := e.queue(ctx, conv, e.clock.Now()); !ok || err != nil {
 			t.Fatal(ok, err)
 		}
 		var wg sync.WaitGroup
@@ -162,7 +168,7 @@ func testCards(t *testing.T, e *env) {
 	e.ingest(t, e.enter("o1", "商品详情页"))
 	conv := e.conversation(t, "o1", 1)
 	e.ingest(t, e.text("o1", 2, "在吗？"))
-	e.store.QueueConversation(ctx, conv, e.clock.Now())
+	e.queue(ctx, conv, e.clock.Now())
 	e.store.Assign(ctx, conv, a.ID, e.clock.Now())
 	rs, _ := e.store.ActiveRoutings(ctx, a.ID)
 	cards, err := e.store.Cards(ctx, rs)

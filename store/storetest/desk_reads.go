@@ -46,7 +46,7 @@ func testAutoAssignReads(t *testing.T, e *env) {
 	var convs []int64
 	for i, openid := range []string{"o1", "o2", "o3", "o4"} {
 		c := e.conversation(t, openid, int64(i+1))
-		ok, err := e.store.QueueConversation(ctx, c, e.clock.Now())
+		ok, err := e.queue(ctx, c, e.clock.Now())
 		mustChange(t, "queue", ok, err, true)
 		convs = append(convs, c)
 		e.clock.Advance(time.Second)
@@ -60,7 +60,7 @@ func testAutoAssignReads(t *testing.T, e *env) {
 	}
 
 	c5 := e.conversation(t, "o5", 5)
-	ok, err := e.store.QueueConversation(ctx, c5, e.clock.Now())
+	ok, err := e.queue(ctx, c5, e.clock.Now())
 	mustChange(t, "queue", ok, err, true)
 	head, err := e.store.Waiting(ctx, []string{testAppID}, 1)
 	if err != nil || len(head) != 1 || head[0].ConversationID != convs[3] {
@@ -80,7 +80,7 @@ func testQueueTogether(t *testing.T, e *env) {
 	ctx := context.Background()
 	e.createApp(t)
 	already := e.conversation(t, "o1", 1)
-	if ok, err := e.store.QueueConversation(ctx, already, e.clock.Now()); !ok || err != nil {
+	if ok, err := e.queue(ctx, already, e.clock.Now()); !ok || err != nil {
 		t.Fatalf("queue: %v %v", ok, err)
 	}
 	a := e.conversation(t, "o2", 2)
