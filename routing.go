@@ -98,6 +98,22 @@ type DeskStore interface {
 	MarkRead(ctx context.Context, conversationID, agentID, messageID int64) error
 }
 
+// RoutingReader reads a conversation's place on the desk.
+type RoutingReader interface {
+	Routing(ctx context.Context, conversationID int64) (*Routing, error)
+}
+
+// RoutingFor returns a conversation's routing if agent a serves its mini program.
+// Otherwise the answer is the same as for a conversation that does not exist, so
+// that an agent learns nothing of other mini programs' conversations.
+func RoutingFor(ctx context.Context, s RoutingReader, a *Agent, conversationID int64) (*Routing, error) {
+	r, err := s.Routing(ctx, conversationID)
+	if ErrorCodeOf(err) == ENotFound || (err == nil && !a.Serves(r.AppID)) {
+		return nil, Errorf(ENotFound, "no such conversation").WithKey("not_found")
+	}
+	return r, err
+}
+
 // QueueItem is a conversation to queue, and when it joins the queue.
 type QueueItem struct {
 	ConversationID int64

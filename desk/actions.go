@@ -6,16 +6,6 @@ import (
 	"kefu"
 )
 
-// conversation returns a conversation's routing if agent a may act on it.
-func (d *Desk) conversation(ctx context.Context, a *kefu.Agent, conversationID int64) (*kefu.Routing, error) {
-	r, err := d.store.Routing(ctx, conversationID)
-	if kefu.ErrorCodeOf(err) == kefu.ENotFound || (err == nil && !a.Serves(r.AppID)) {
-		// The same answer whether it does not exist or is another mini program's.
-		return nil, kefu.Errorf(kefu.ENotFound, "no conversation %d on your desk", conversationID).WithKey("not_found")
-	}
-	return r, err
-}
-
 // hasRoom reports whether an online agent may take one more conversation.
 func (d *Desk) hasRoom(ctx context.Context, a *kefu.Agent) error {
 	if a.Status != kefu.Online {
@@ -58,7 +48,7 @@ func hasIt(by *kefu.Agent, r *kefu.Routing, what string) error {
 // agents accepting one conversation at once, one gets it; the others are told it
 // was taken.
 func (d *Desk) Accept(ctx context.Context, a *kefu.Agent, conversationID int64) error {
-	r, err := d.conversation(ctx, a, conversationID)
+	r, err := kefu.RoutingFor(ctx, d.store, a, conversationID)
 	if err != nil {
 		return err
 	}
@@ -84,7 +74,7 @@ func (d *Desk) Accept(ctx context.Context, a *kefu.Agent, conversationID int64) 
 // to another online agent of its mini program (转接). The receiver's capacity is
 // not checked: a colleague asked them.
 func (d *Desk) Transfer(ctx context.Context, by *kefu.Agent, conversationID, toAgentID int64) error {
-	r, err := d.conversation(ctx, by, conversationID)
+	r, err := kefu.RoutingFor(ctx, d.store, by, conversationID)
 	if err != nil {
 		return err
 	}
@@ -119,7 +109,7 @@ func (d *Desk) Transfer(ctx context.Context, by *kefu.Agent, conversationID, toA
 // Requeue puts the agent's conversation back in the queue (转接 to the queue) at
 // its old place, and offers it to the other agents.
 func (d *Desk) Requeue(ctx context.Context, by *kefu.Agent, conversationID int64) error {
-	r, err := d.conversation(ctx, by, conversationID)
+	r, err := kefu.RoutingFor(ctx, d.store, by, conversationID)
 	if err != nil {
 		return err
 	}
@@ -142,7 +132,7 @@ func (d *Desk) Requeue(ctx context.Context, by *kefu.Agent, conversationID int64
 // seenID is the latest customer message the agent was shown: if a newer one came
 // meanwhile, the conversation stays open so that it is not closed unread.
 func (d *Desk) Close(ctx context.Context, by *kefu.Agent, conversationID, seenID int64) error {
-	r, err := d.conversation(ctx, by, conversationID)
+	r, err := kefu.RoutingFor(ctx, d.store, by, conversationID)
 	if err != nil {
 		return err
 	}
@@ -166,7 +156,7 @@ func (d *Desk) Close(ctx context.Context, by *kefu.Agent, conversationID, seenID
 // TakeOver gives an admin a conversation of their mini programs, waiting or with
 // another agent.
 func (d *Desk) TakeOver(ctx context.Context, admin *kefu.Agent, conversationID int64) error {
-	r, err := d.conversation(ctx, admin, conversationID)
+	r, err := kefu.RoutingFor(ctx, d.store, admin, conversationID)
 	if err != nil {
 		return err
 	}

@@ -211,7 +211,7 @@ func (f appForm) apply(a *kefu.App) error {
 		return err
 	}
 	a.Mode, a.Format = mode, format
-	return a.Validate()
+	return nil // the store validates the whole app as it saves it
 }
 
 func (s *server) createApp(w http.ResponseWriter, r *http.Request) {

@@ -17,11 +17,7 @@ func (s *server) visible(ctx context.Context, a *kefu.Agent, r *http.Request) (*
 	if err != nil {
 		return nil, err
 	}
-	rt, err := s.cfg.Store.Routing(ctx, id)
-	if kefu.ErrorCodeOf(err) == kefu.ENotFound || (err == nil && !a.Serves(rt.AppID)) {
-		return nil, kefu.Errorf(kefu.ENotFound, "no such conversation").WithKey("not_found")
-	}
-	return rt, err
+	return kefu.RoutingFor(ctx, s.cfg.Store, a, id)
 }
 
 // mineToAnswer returns the conversation if the agent has it: only they reply.
@@ -121,7 +117,12 @@ func (s *server) sendText(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	s.send(w, r, kefu.Content{Kind: kefu.KindText, Text: body.Text}, body.Key)
+	rt, err := s.mineToAnswer(r.Context(), agentOf(r), r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	s.send(w, r, rt, kefu.Content{Kind: kefu.KindText, Text: body.Text}, body.Key)
 }
 
 // sendImage stores an image the agent chose (or pasted, or dropped) and queues it.
@@ -149,16 +150,12 @@ func (s *server) sendImage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	s.send(w, r, kefu.Content{Kind: kefu.KindImage, Media: key}, r.FormValue("key"))
+	s.send(w, r, rt, kefu.Content{Kind: kefu.KindImage, Media: key}, r.FormValue("key"))
 }
 
-func (s *server) send(w http.ResponseWriter, r *http.Request, c kefu.Content, key string) {
-	ctx, me := r.Context(), agentOf(r)
-	rt, err := s.mineToAnswer(ctx, me, r)
-	if err != nil {
-		writeError(w, r, s.log, err)
-		return
-	}
+// send queues content in conversation rt, which the agent has (mineToAnswer).
+func (s *server) send(w http.ResponseWriter, r *http.Request, rt *kefu.Routing, c kefu.Content, key string) {
+	ctx := r.Context()
 	req := &kefu.OutboundRequest{AppID: rt.AppID, OpenID: rt.OpenID, Content: c}
 	if key = strings.TrimSpace(key); key != "" {
 		if len(key) > 64 {
@@ -195,7 +192,7 @@ func (s *server) typing(w http.ResponseWriter, r *http.Request) {
 	if err := s.cfg.Outbound.Typing(ctx, rt.AppID, rt.OpenID, body.On); err != nil {
 		s.log.Debug("typing refused", "app", rt.AppID, "err", err)
 	}
-	writeJSON(w, map[string]bool{"ok": true})
+	s.answer(w, r, nil)
 }
 
 // markRead records that the agent has seen the conversation up to a message.

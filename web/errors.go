@@ -26,9 +26,8 @@ func statusOf(code kefu.ErrorCode) int {
 	return http.StatusInternalServerError
 }
 
-// writeError answers err with its status and its user-safe message: as JSON to
-// the console's scripts, as text otherwise. Internal errors are logged, never
-// shown.
+// writeError answers err as JSON with its status, its user-safe message and its
+// key. Internal errors are logged, never shown.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	writeJSONError(w, r, log, err, statusOf(kefu.ErrorCodeOf(err)))
 }

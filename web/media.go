@@ -7,8 +7,8 @@ import (
 	"kefu"
 )
 
-// MediaPath is where stored media are served: MediaPath + key.
-const MediaPath = "/media/"
+// mediaPath is where stored media are served: mediaPath + key.
+const mediaPath = "/media/"
 
 // serveImage answers a stored image. Images never change, so they are cached
 // for good, privately; they are served with the type they decoded as, never

@@ -19,15 +19,26 @@ var staticFiles embed.FS
 // pages renders the console's HTML pages. The pages are shells: the scripts build
 // what changes (lists, messages) from the console's JSON API, always as text.
 type pages struct {
-	tmpl *template.Template
+	byLang map[string]langPages
+}
+
+// langPages are the templates of one language, with its catalog as JSON for the
+// scripts: made once, at start.
+type langPages struct {
+	tmpl    *template.Template
+	strings string
 }
 
 func loadPages() *pages {
-	t := template.Must(template.New("").Funcs(template.FuncMap{
-		// t is replaced per request (render); this one only lets the files parse.
-		"t": func(string) string { return "" },
-	}).ParseFS(templateFiles, "templates/*.html"))
-	return &pages{tmpl: t}
+	p := &pages{byLang: map[string]langPages{}}
+	for lang := range catalog {
+		t := template.Must(template.New("").Funcs(template.FuncMap{
+			"t": func(key string) string { return translate(lang, key) },
+		}).ParseFS(templateFiles, "templates/*.html"))
+		strs, _ := json.Marshal(catalog[lang])
+		p.byLang[lang] = langPages{tmpl: t, strings: string(strs)}
+	}
+	return p
 }
 
 // pageData is what every page gets.
@@ -39,41 +50,21 @@ type pageData struct {
 	Data      any
 }
 
-// translator returns the request's translation function.
-func (p *pages) translator(r *http.Request) func(string) string {
-	lang := defaultLang
-	if c, err := r.Cookie(langCookie); err == nil && catalog[c.Value] != nil {
-		lang = c.Value
-	}
-	if l := r.URL.Query().Get("lang"); catalog[l] != nil {
-		lang = l
-	}
-	return func(key string) string { return translate(lang, key) }
-}
-
 // render writes page name with data, in the request's language, with the headers
 // every page carries: a Content-Security-Policy that allows no inline script and
 // no other origin, no framing, no caching.
 func (p *pages) render(w http.ResponseWriter, r *http.Request, name string, data any, status int) {
 	lang := langOf(w, r)
-	strs, _ := json.Marshal(catalog[lang])
-	pd := pageData{Lang: lang, OtherLang: catalog[lang]["other_lang_code"], Strings: string(strs), Data: data}
+	lp := p.byLang[lang]
+	pd := pageData{Lang: lang, OtherLang: catalog[lang]["other_lang_code"], Strings: lp.strings, Data: data}
 	if a, ok := r.Context().Value(agentKey).(*kefu.Agent); ok {
 		pd.Me = a
-	}
-	t, err := p.tmpl.Clone()
-	if err == nil {
-		t = t.Funcs(template.FuncMap{"t": func(key string) string { return translate(lang, key) }})
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	setPageHeaders(h)
-	if err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
 	w.WriteHeader(status)
-	t.ExecuteTemplate(w, name+".html", pd)
+	lp.tmpl.ExecuteTemplate(w, name+".html", pd)
 }
 
 // pageCSP lets a page load its own scripts, styles and images and talk to its own

@@ -37,7 +37,7 @@ func (s *server) routes() []route {
 		{"/wx/", public, Deadlines{Read: webhookTimeout, Write: webhookTimeout}.Wrap(s.cfg.Webhook)},
 		{"GET /healthz", public, h(s.healthz)},
 		{"GET /readyz", public, h(s.readyz)},
-		{"GET /media/{key}", agents, Deadlines{Write: s.cfg.MediaTimeout}.Wrap(s.signedIn(s.media))},
+		{"GET " + mediaPath + "{key}", agents, Deadlines{Write: s.cfg.MediaTimeout}.Wrap(s.signedIn(s.media))},
 	}
 	if s.cfg.Metrics != nil {
 		rs = append(rs, route{"GET /metrics", public, s.cfg.Metrics})
@@ -52,8 +52,8 @@ func (s *server) routes() []route {
 		route{"GET /login", public, h(s.loginPage)},
 		route{"POST /login", public, h(s.signIn)},
 		route{"POST /logout", public, h(s.signOut)},
-		agent("GET /{$}", s.workbench),
-		admin("GET /admin", s.adminPage),
+		route{"GET /{$}", agents, s.page(agents, s.workbench)},
+		route{"GET /admin", admins, s.page(admins, s.adminPage)},
 
 		agent("GET /console/api/desk", s.deskState),
 		agent("POST /console/api/status", s.setStatus),

@@ -2,9 +2,9 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"kefu"
@@ -53,19 +53,35 @@ func (s *server) session(r *http.Request) (*kefu.Agent, *kefu.Session) {
 }
 
 // signedIn lets a request through only with a session, the agent then in its
-// context. A page asks the browser to sign in; anything else gets 401.
+// context; without one it answers 401.
 func (s *server) signedIn(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a, _ := s.session(r)
 		if a == nil {
-			if r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/console/") && !strings.HasPrefix(r.URL.Path, "/media/") {
-				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-				return
-			}
 			writeJSONError(w, r, s.log, kefu.Errorf(kefu.EUnauthorized, "sign in first"), http.StatusUnauthorized)
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), agentKey, a)))
+	}
+}
+
+// page is signedIn for a page a person opens: without a session the browser is
+// sent to sign in; an agent who may not see the page (an admin's) is told so in
+// words, not in the API's JSON.
+func (s *server) page(need access, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a, _ := s.session(r)
+		switch {
+		case a == nil:
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		case need == admins && a.Role != kefu.RoleAdmin:
+			setPageHeaders(w.Header())
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, translate(langOf(w, r), "err_admins_only")+"\n")
+		default:
+			h(w, r.WithContext(context.WithValue(r.Context(), agentKey, a)))
+		}
 	}
 }
 

@@ -40,7 +40,8 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	login := strings.TrimSpace(r.PostFormValue("login"))
 	password := r.PostFormValue("password")
 	data := loginData{Next: safeNext(r.PostFormValue("next")), Login: login}
-	tr := s.pages.translator(r)
+	lang := langOf(w, r)
+	tr := func(key string) string { return translate(lang, key) }
 	now := s.clock.Now()
 	addr := clientAddr(r)
 	// Each attempt counts as a failure from the start, and is forgiven when the

@@ -92,7 +92,7 @@ func messageViewOf(m *kefu.Message) messageView {
 		v.SessionFrom = f["session_from"]
 	}
 	if m.MediaKey != "" {
-		v.Media = "/media/" + m.MediaKey
+		v.Media = mediaPath + m.MediaKey
 	}
 	if m.Direction == kefu.DirectionIn {
 		v.Status = ""

@@ -131,8 +131,7 @@ func agentAdd(ctx context.Context, env *cmdEnv, args []string) error {
 	if a.PasswordHash, err = auth.HashPassword(pw); err != nil {
 		return err
 	}
-	// Like serve and app add, adding the first admin may create the database.
-	s, err := sqlstore.Open(ctx, f.db, sqlstore.Options{NoIngest: true})
+	s, err := createStore(ctx, f.db)
 	if err != nil {
 		return err
 	}

@@ -101,10 +101,17 @@ func (f *appFlags) apply(fs *flag.FlagSet, a *kefu.App) error {
 }
 
 // openStore opens the database for a command that reads or manages rows but never
-// ingests pushes. The database must exist: only serve and app add create one, so that
-// a mistyped --db is an error instead of a new empty database.
+// ingests pushes. The database must exist: only serve, demo, app add and agent add
+// create one (createStore), so that a mistyped --db is an error instead of a new
+// empty database.
 func openStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	return sqlstore.Open(ctx, dsn, sqlstore.Options{NoIngest: true, MustExist: true})
+}
+
+// createStore opens the database for a command that may be how it comes to be:
+// the first app, the first admin, the demo. It never ingests pushes either.
+func createStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+	return sqlstore.Open(ctx, dsn, sqlstore.Options{NoIngest: true})
 }
 
 // openAppStore is openStore for a command about one app: it fails, with the store
@@ -137,8 +144,7 @@ func appAdd(ctx context.Context, env *cmdEnv, args []string) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	// The first app is how a database comes to be, so add may create one.
-	s, err := sqlstore.Open(ctx, f.db, sqlstore.Options{NoIngest: true})
+	s, err := createStore(ctx, f.db)
 	if err != nil {
 		return err
 	}

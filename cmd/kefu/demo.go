@@ -15,7 +15,6 @@ import (
 
 	"kefu"
 	"kefu/auth"
-	"kefu/store/sqlstore"
 	"kefu/wechat/sim"
 )
 
@@ -121,7 +120,7 @@ func runDemo(ctx context.Context, env *cmdEnv, args []string) error {
 // agent (with new random passwords, returned by login). A database that has them
 // already keeps them, with new passwords.
 func seedDemo(ctx context.Context, db string) (map[string]string, error) {
-	s, err := sqlstore.Open(ctx, db, sqlstore.Options{NoIngest: true})
+	s, err := createStore(ctx, db)
 	if err != nil {
 		return nil, err
 	}

@@ -63,13 +63,7 @@ func (s *server) stop(t *testing.T) int {
 
 func (s *server) get(t *testing.T, path string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(s.url + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return getWith(t, http.DefaultClient, s.url+path)
 }
 
 // push sends one signed secure push for the test app.

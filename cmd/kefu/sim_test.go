@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -129,35 +128,8 @@ func TestSimDemo(t *testing.T) {
 // TestSimPhoneBrowser drives the phone page in headless Chromium: a user writes,
 // a message is sent to them through the send API, and the page shows it live.
 func TestSimPhoneBrowser(t *testing.T) {
-	if os.Getenv("KEFU_TEST_BROWSER") == "" {
-		t.Skip("KEFU_TEST_BROWSER unset: the headless Chromium test is not required here")
-	}
+	bctx := newBrowser(t).tab()
 	base, _ := startSim(t, successTarget(t))
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath("/usr/bin/chromium"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	}
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	// The first Do starts Chromium; it must not run under a timeout (that would
-	// bound the browser's life), so a watchdog bounds the start instead.
-	watchdog := time.AfterFunc(30*time.Second, bcancel)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting Chromium (/usr/bin/chromium): %v", err)
-	}
-	watchdog.Stop()
 	ctx, cancel := context.WithTimeout(bctx, 30*time.Second)
 	defer cancel()
 

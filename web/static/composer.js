@@ -84,7 +84,7 @@ export class Composer {
   image(file) {
     if (this.text.disabled) return;
     if (!imageTypes.includes(file.type) || file.size > maxImage) {
-      this.onError(new Error(t("image_too_big")));
+      this.onError(new Error(t("err_bad_image")));
       return;
     }
     this.sendImage(file);

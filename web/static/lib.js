@@ -4,7 +4,7 @@
 
 const strings = JSON.parse(document.body.dataset.strings || "{}");
 
-export const lang = document.documentElement.lang || "zh-CN";
+const lang = document.documentElement.lang || "zh-CN";
 
 // t returns the string of key, with %d and %s filled from args in order.
 export function t(key, ...args) {

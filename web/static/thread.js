@@ -6,23 +6,21 @@
 
 import { t, el, clock, full, day } from "./lib.js";
 
-// Common WeChat refusals in the agent's words; others show WeChat's reason as is.
-const reasons = {
-  45015: { "zh-CN": "已超出回复时限（45015），用户再次发消息后可回复", en: "Outside the reply window (45015); reply after the user writes again" },
-  45047: { "zh-CN": "可回复次数已用完（45047），用户再次发消息后可回复", en: "No replies left (45047); reply after the user writes again" },
-  45009: { "zh-CN": "小程序今日接口调用次数已用完（45009）", en: "The mini program's daily API quota is used up (45009)" },
-  48001: { "zh-CN": "小程序没有客服消息权限（48001）", en: "The mini program lacks the customer-service permission (48001)" },
-  40003: { "zh-CN": "该用户不属于此小程序（40003）", en: "This user is not the mini program's (40003)" },
-};
+// reasonOf is why a reply failed: common WeChat refusals in the agent's words (the
+// catalog's errcode_…), others WeChat's reason as is.
+function reasonOf(m) {
+  const key = `errcode_${m.errcode}`;
+  const said = t(key);
+  return said !== key ? said : m.reason || "";
+}
 
 export class Thread {
-  constructor(container, newBelowButton, { onImage, onNearTop, onBottom, lang }) {
+  constructor(container, newBelowButton, { onImage, onNearTop, onBottom }) {
     this.box = container;
     this.newBelow = newBelowButton;
     this.onImage = onImage;
     this.onNearTop = onNearTop;
     this.onBottom = onBottom;
-    this.lang = lang;
     this.reset();
     this.box.addEventListener("scroll", () => {
       if (this.atBottom()) {
@@ -57,7 +55,7 @@ export class Thread {
     this.newBelow.hidden = true;
   }
 
-  // oldest and newest ids held.
+  // The oldest message id held, and the newest of the customer's.
   oldest() {
     return Math.min(...this.messages.keys());
   }
@@ -140,7 +138,7 @@ export class Thread {
     if (out) meta.append(this.status(m));
     const wrap = el("div", { class: `msg ${out ? "out" : "in"}`, dataset: { id: String(m.id || m.key) } }, this.bubble(m), meta);
     if (out && m.status === "failed") {
-      const why = reasons[m.errcode]?.[this.lang] || m.reason || "";
+      const why = reasonOf(m);
       if (why) wrap.append(el("p", { class: "failure", text: `${t("failed_reason")}: ${why}` }));
     }
     return wrap;

@@ -2,7 +2,7 @@
 // conversation in the middle, the customer on the right; live over one event
 // stream. Everything shown comes from the console's JSON API and is drawn as text.
 
-import { t, el, api, ApiError, newKey, ago, since, stamp, full, shortID, lang } from "./lib.js";
+import { t, el, api, ApiError, newKey, ago, since, stamp, full, shortID } from "./lib.js";
 import { Thread } from "./thread.js";
 import { connect } from "./stream.js";
 import { Composer } from "./composer.js";
@@ -21,7 +21,6 @@ const state = {
 };
 
 const thread = new Thread($("messages"), $("new-below"), {
-  lang,
   onImage: (src, alt) => {
     $("lightbox-img").src = src;
     $("lightbox-img").alt = alt;
@@ -97,7 +96,7 @@ function renderLists() {
   $("status").value = d.me.status;
   $("auto-accept").checked = d.me.auto_accept;
   markRead();
-  document.body.dataset.status = d.me.status; // what the server says, for tests and styles
+  document.body.dataset.status = d.me.status; // what the server says, for the browser test
 }
 
 async function loadDesk() {
