@@ -48,6 +48,12 @@ type Message struct {
 	MediaState MediaState
 }
 
+// MessageEvent is the event of kind about message m, at at.
+func MessageEvent(kind EventKind, m *Message, at time.Time) Event {
+	return Event{Kind: kind, AppID: m.AppID, OpenID: m.OpenID, ConversationID: m.ConversationID,
+		MessageID: m.ID, MessageKind: m.Kind, At: at}
+}
+
 // DeliveryStatus is where an outbound message is on its way to WeChat.
 type DeliveryStatus string
 

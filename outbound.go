@@ -52,8 +52,7 @@ func (o *Outbound) Enqueue(ctx context.Context, req *OutboundRequest) (*Message,
 		return nil, err
 	}
 	if o.Publisher != nil {
-		o.Publisher.Publish(Event{Kind: EventOutboundQueued, AppID: m.AppID, OpenID: m.OpenID,
-			ConversationID: m.ConversationID, MessageID: m.ID, MessageKind: m.Kind, At: now})
+		o.Publisher.Publish(MessageEvent(EventOutboundQueued, m, now))
 	}
 	return m, nil
 }

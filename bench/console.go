@@ -13,6 +13,7 @@ import (
 	"kefu"
 	"kefu/auth"
 	"kefu/store/sqlstore"
+	"kefu/web"
 )
 
 // ConsoleConfig is one run of the console's fan-out benchmark (kefu bench
@@ -33,15 +34,21 @@ type ConsoleConfig struct {
 // their sessions, so that 200 sign-ins do not spend the server's CPU on argon2.
 const benchPassword = "not used: sessions are written directly"
 
-// benchSession adds (or finds) an agent of the app and writes a session for it,
-// returning the cookie's token.
-func benchSession(ctx context.Context, s *sqlstore.Store, login string, apps []string) (*kefu.Agent, string, error) {
+// benchAgent adds (or finds) an agent of the app.
+func benchAgent(ctx context.Context, s *sqlstore.Store, login string, apps []string) (*kefu.Agent, error) {
 	a, err := s.AgentByLogin(ctx, login)
 	if kefu.ErrorCodeOf(err) == kefu.ENotFound {
 		hash, _ := auth.HashPassword(benchPassword)
 		a = &kefu.Agent{Login: login, Name: login, Role: kefu.RoleAgent, Capacity: kefu.MaxCapacity, Apps: apps, PasswordHash: hash}
 		err = s.CreateAgent(ctx, a)
 	}
+	return a, err
+}
+
+// benchSession is benchAgent with a session written for the agent, returning the
+// cookie's token.
+func benchSession(ctx context.Context, s *sqlstore.Store, login string, apps []string) (*kefu.Agent, string, error) {
+	a, err := benchAgent(ctx, s, login, apps)
 	if err != nil {
 		return nil, "", err
 	}
@@ -97,11 +104,9 @@ func RunConsole(ctx context.Context, cfg ConsoleConfig, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var cpu *CPUMeter
-	if cfg.PID > 0 {
-		if cpu, err = StartCPU(cfg.PID); err != nil {
-			return fmt.Errorf("--pid %d: %w", cfg.PID, err)
-		}
+	cpu, err := serverMeter(cfg.PID)
+	if err != nil {
+		return err
 	}
 	res := Send(ctx, Load{URL: cfg.URL + "/wx/" + cfg.App.AppID, Concurrency: 64, Rate: cfg.Rate, Timeout: 5 * time.Second}, pushes)
 	// Events still on their way: wait for them, within reason.
@@ -127,9 +132,9 @@ func RunConsole(ctx context.Context, cfg ConsoleConfig, w io.Writer) error {
 	stop()
 	streams.Wait()
 
-	index := make(map[string]int, n)
-	for i := range pushes {
-		index[fmt.Sprintf("obench%011d", i)] = i
+	index := make(map[string]int, n) // each push is from a user of its own
+	for i, p := range pushes {
+		index[p.OpenID] = i
 	}
 	interval := time.Duration(float64(time.Second) / cfg.Rate)
 	var lat []time.Duration
@@ -158,7 +163,7 @@ func RunConsole(ctx context.Context, cfg ConsoleConfig, w io.Writer) error {
 // message's arrival. It signals ready once the stream is open.
 func follow(ctx context.Context, client *http.Client, base, token string, ready chan<- error, seen func(arrival)) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/console/events", nil)
-	req.AddCookie(&http.Cookie{Name: "kefu_session", Value: token})
+	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: token})
 	resp, err := client.Do(req)
 	if err == nil && resp.StatusCode != http.StatusOK {
 		err = fmt.Errorf("HTTP %d", resp.StatusCode)

@@ -12,6 +12,7 @@ import (
 
 	"kefu"
 	"kefu/store/sqlstore"
+	"kefu/web"
 )
 
 // readerLogin is the agent whose desk the seeded history fills.
@@ -29,7 +30,7 @@ type SeedConfig struct {
 // RunSeed writes cfg's history: every customer's conversation, 20 waiting, 20
 // with the reader agent (bench-reader), the rest closed.
 func RunSeed(ctx context.Context, cfg SeedConfig, w io.Writer) error {
-	a, _, err := benchSession(ctx, cfg.Store, readerLogin, []string{cfg.App.AppID})
+	a, err := benchAgent(ctx, cfg.Store, readerLogin, []string{cfg.App.AppID})
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func RunReads(ctx context.Context, cfg ReadsConfig, w io.Writer) error {
 	client := &http.Client{}
 	get := func(path string) (time.Duration, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, cfg.URL+path, nil)
-		req.AddCookie(&http.Cookie{Name: "kefu_session", Value: token})
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: token})
 		start := time.Now()
 		resp, err := client.Do(req)
 		if err != nil {
@@ -125,7 +126,7 @@ func RunReads(ctx context.Context, cfg ReadsConfig, w io.Writer) error {
 // oldestOnPage is the id of the oldest message on a page of history.
 func oldestOnPage(ctx context.Context, client *http.Client, url, token string) (int64, error) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	req.AddCookie(&http.Cookie{Name: "kefu_session", Value: token})
+	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: token})
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, err

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"os"
 	"time"
 )
@@ -18,6 +19,19 @@ func StartCPU(pid int) (*CPUMeter, error) {
 	}
 	c, err := processCPU(pid)
 	return &CPUMeter{pid: pid, start: c}, err
+}
+
+// serverMeter starts measuring the server given by --pid, or returns nil when
+// none was given.
+func serverMeter(pid int) (*CPUMeter, error) {
+	if pid <= 0 {
+		return nil, nil
+	}
+	m, err := StartCPU(pid)
+	if err != nil {
+		return nil, fmt.Errorf("--pid %d: %w", pid, err)
+	}
+	return m, nil
 }
 
 // Stop returns the CPU time used since Start.

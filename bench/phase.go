@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"time"
 )
@@ -29,11 +28,9 @@ func runPhase(ctx context.Context, cfg IngestConfig, load Load, pid int) (*phase
 	if err != nil {
 		return nil, err
 	}
-	var server *CPUMeter
-	if pid > 0 {
-		if server, err = StartCPU(pid); err != nil {
-			return nil, fmt.Errorf("--pid %d: %w", pid, err)
-		}
+	server, err := serverMeter(pid)
+	if err != nil {
+		return nil, err
 	}
 	p.result = Send(ctx, load, pushes)
 	genCPU, _ := self.Stop()

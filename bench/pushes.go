@@ -10,10 +10,12 @@ import (
 	"kefu/wechat/pushreq"
 )
 
-// Push is one prepared push and its MsgId, by which the store is checked afterwards.
+// Push is one prepared push, its MsgId (by which the store is checked afterwards)
+// and its user.
 type Push struct {
 	Request pushreq.Request
 	MsgID   int64
+	OpenID  string
 }
 
 // BuildPushes prepares n distinct text pushes from users distinct openids, signed
@@ -29,7 +31,7 @@ func BuildPushes(app *kefu.App, mode kefu.Mode, n, users int, now time.Time) ([]
 		users = 1000
 	}
 	base := rand.Int64N(1<<52) + 1
-	nonce := rand.Uint32()
+	nonces := pushreq.NewNonces() // every push shares the timestamp: nonces must not repeat
 	ts := now.Unix()
 	pushes := make([]Push, n)
 	for i := range pushes {
@@ -42,14 +44,11 @@ func BuildPushes(app *kefu.App, mode kefu.Mode, n, users int, now time.Time) ([]
 			MsgID:      base + int64(i),
 			Content:    "你好，我的订单还没有发货，能帮我查一下吗？ #" + strconv.Itoa(i),
 		}
-		// Every push shares the timestamp, so nonces must not repeat: a counter
-		// times an odd constant modulo 2^32 never does, and looks random.
-		nonce++
-		req, err := signer.Build(m, ts, strconv.FormatUint(uint64(nonce*2654435761), 10))
+		req, err := signer.Build(m, ts, nonces.Next())
 		if err != nil {
 			return nil, err
 		}
-		pushes[i] = Push{Request: req, MsgID: m.MsgID}
+		pushes[i] = Push{Request: req, MsgID: m.MsgID, OpenID: m.OpenID}
 	}
 	return pushes, nil
 }

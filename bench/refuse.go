@@ -25,12 +25,9 @@ type RefuseConfig struct {
 // request was answered success.
 func RunRefuse(ctx context.Context, cfg RefuseConfig, w io.Writer) error {
 	reqs := BuildRefused(cfg.N, cfg.Size, cfg.Format, time.Now())
-	var server *CPUMeter
-	if cfg.PID > 0 {
-		var err error
-		if server, err = StartCPU(cfg.PID); err != nil {
-			return fmt.Errorf("--pid %d: %w", cfg.PID, err)
-		}
+	server, err := serverMeter(cfg.PID)
+	if err != nil {
+		return err
 	}
 	// A generous timeout: a server that reads and parses the body before checking
 	// the signature is to be measured, not cut off.

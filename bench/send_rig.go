@@ -54,6 +54,7 @@ func newSendBench(ctx context.Context, cfg SendConfig) (*sendBench, error) {
 	db := cfg.DB
 	if db == "" {
 		if b.tmp, err = os.MkdirTemp("", "kefu-bench-send-"); err != nil {
+			b.close()
 			return nil, err
 		}
 		db = filepath.Join(b.tmp, "kefu.db")

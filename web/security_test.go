@@ -202,7 +202,7 @@ func TestSessions(t *testing.T) {
 	resp := c.form("/login", url.Values{"login": {"a1"}, "password": {"password of a1"}})
 	var cookie *http.Cookie
 	for _, ck := range resp.Cookies() {
-		if ck.Name == sessionCookie {
+		if ck.Name == SessionCookie {
 			cookie = ck
 		}
 	}

@@ -11,8 +11,9 @@ import (
 	"kefu/auth"
 )
 
-// sessionCookie holds the session token; the store keeps only its hash.
-const sessionCookie = "kefu_session"
+// SessionCookie is the name of the cookie that holds the session token; the store
+// keeps only its hash.
+const SessionCookie = "kefu_session"
 
 // touchEvery is how often a session's last activity is written: not on every
 // request, which would be a write per click.
@@ -28,7 +29,7 @@ func agentOf(r *http.Request) *kefu.Agent { return r.Context().Value(agentKey).(
 // session returns the agent signed in on r, or nil: no cookie, an unknown token, a
 // session past its idle or absolute expiry, or a disabled agent.
 func (s *server) session(r *http.Request) (*kefu.Agent, *kefu.Session) {
-	c, err := r.Cookie(sessionCookie)
+	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" || len(c.Value) > 128 {
 		return nil, nil
 	}
@@ -100,7 +101,7 @@ func (s *server) adminOnly(h http.HandlerFunc) http.HandlerFunc {
 // SameSite=Lax (no other site's form posts it), Secure over TLS.
 func (s *server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge,
+		Name: SessionCookie, Value: token, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies || r.TLS != nil,
 	})
 }

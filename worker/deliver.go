@@ -132,10 +132,7 @@ func (s *Sender) finish(ctx context.Context, m *kefu.Message, r kefu.DeliveryRes
 	if r.Status == kefu.StatusQueued {
 		return
 	}
-	if s.cfg.Publisher != nil {
-		s.cfg.Publisher.Publish(kefu.Event{Kind: kefu.EventDeliveryEnded, AppID: m.AppID, OpenID: m.OpenID,
-			ConversationID: m.ConversationID, MessageID: m.ID, MessageKind: m.Kind, At: r.At})
-	}
+	s.cfg.Publisher.Publish(kefu.MessageEvent(kefu.EventDeliveryEnded, m, r.At))
 	if s.cfg.OnDone != nil {
 		s.cfg.OnDone(m, r)
 	}

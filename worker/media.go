@@ -55,6 +55,9 @@ func NewMediaFetcher(cfg MediaFetcherConfig) *MediaFetcher {
 	if cfg.Clock == nil {
 		cfg.Clock = kefu.SystemClock{}
 	}
+	if cfg.Publisher == nil {
+		cfg.Publisher = kefu.NoPublisher{}
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -74,8 +77,8 @@ func NewMediaFetcher(cfg MediaFetcherConfig) *MediaFetcher {
 	return &MediaFetcher{cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1), decoding: make(chan struct{}, 1)}
 }
 
-// Wake makes the fetcher look for pending media now (after an ingest stored some).
-func (f *MediaFetcher) Wake() {
+// wakeUp makes the fetcher look for pending media now: an image or card was stored.
+func (f *MediaFetcher) wakeUp() {
 	select {
 	case f.wake <- struct{}{}:
 	default:
@@ -87,7 +90,7 @@ func (f *MediaFetcher) Run(ctx context.Context) error {
 	if f.cfg.Events != nil {
 		defer f.cfg.Events.Subscribe(func(e kefu.Event) {
 			if e.Kind == kefu.EventMessageStored && (e.MessageKind == kefu.KindImage || e.MessageKind == kefu.KindCard) {
-				f.Wake()
+				f.wakeUp()
 			}
 		})()
 	}
@@ -200,9 +203,8 @@ func (f *MediaFetcher) checkImage(data []byte) (string, error) {
 // settle is record for an outcome that is final: the media stored, or given up.
 func (f *MediaFetcher) settle(ctx context.Context, m *kefu.Message, err error) {
 	f.record(ctx, m, err)
-	if err == nil && f.cfg.Publisher != nil {
-		f.cfg.Publisher.Publish(kefu.Event{Kind: kefu.EventMediaSettled, AppID: m.AppID, OpenID: m.OpenID,
-			ConversationID: m.ConversationID, MessageID: m.ID, MessageKind: m.Kind, At: f.cfg.Clock.Now()})
+	if err == nil {
+		f.cfg.Publisher.Publish(kefu.MessageEvent(kefu.EventMediaSettled, m, f.cfg.Clock.Now()))
 	}
 }
 

@@ -71,6 +71,9 @@ func NewSender(cfg SenderConfig) *Sender {
 	if cfg.Clock == nil {
 		cfg.Clock = kefu.SystemClock{}
 	}
+	if cfg.Publisher == nil {
+		cfg.Publisher = kefu.NoPublisher{}
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -155,12 +158,11 @@ func (s *Sender) abandonStale(ctx context.Context) {
 	if len(failed) > 0 {
 		s.log.Warn("outbox: failed messages a stopped process left sending", "count", len(failed))
 	}
-	for _, m := range failed {
-		if s.cfg.Publisher != nil {
-			s.cfg.Publisher.Publish(kefu.Event{Kind: kefu.EventDeliveryEnded, AppID: m.AppID, OpenID: m.OpenID,
-				ConversationID: m.ConversationID, MessageID: m.ID, MessageKind: m.Kind, At: now})
-		}
+	events := make([]kefu.Event, len(failed))
+	for i, m := range failed {
+		events[i] = kefu.MessageEvent(kefu.EventDeliveryEnded, m, now)
 	}
+	s.cfg.Publisher.Publish(events...)
 }
 
 const reasonAbandoned = "kefu stopped while handing this message to WeChat; it may have been delivered, so it is not sent again"

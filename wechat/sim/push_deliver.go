@@ -50,7 +50,7 @@ const maxReplyBody = 64 << 10
 // not be built; a server that never answers well is the Failed outcome.
 func (s *Simulator) deliver(ctx context.Context, e *endpoint, m *kefu.Inbound) (PushResult, error) {
 	res := PushResult{MsgID: m.MsgID, Outcome: Failed}
-	req, err := e.signer.Build(m, s.now().Unix(), s.newNonce())
+	req, err := e.signer.Build(m, s.now().Unix(), s.nonces.Next())
 	if err != nil {
 		return res, fmt.Errorf("sim: building push: %w", err)
 	}

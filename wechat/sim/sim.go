@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kefu"
+	"kefu/wechat/pushreq"
 )
 
 // Defaults for Options fields left zero.
@@ -80,8 +81,8 @@ type Simulator struct {
 	opts Options
 	api  *API
 
-	lastMsgID atomic.Int64  // the MsgId given most recently
-	nonceSeq  atomic.Uint32 // the counter behind push nonces (newNonce)
+	lastMsgID atomic.Int64    // the MsgId given most recently
+	nonces    *pushreq.Nonces // push nonces, never repeated
 
 	mu        sync.Mutex
 	publicURL string
@@ -103,7 +104,7 @@ func New(opts Options) *Simulator {
 		users:     make(map[userKey]*simUser),
 		queues:    make(map[string][]string),
 	}
-	s.nonceSeq.Store(randomUint32())
+	s.nonces = pushreq.NewNonces()
 	apiOpts := opts.API
 	apiOpts.Clock = opts.Clock
 	next := apiOpts.OnDelivery

@@ -77,11 +77,12 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, appID string) (
 	m := p.inbound
 	m.AppID, m.ReceivedAt = app.AppID, h.cfg.Clock.Now()
 	var seen sigSeen
+	key := sigKey{app.AppID, params.signature}
 	if app.Mode == kefu.ModePlain {
 		// Only a plaintext-mode app takes pushes whose body no signature covers.
 		m.Signed = &kefu.PushSignature{Signature: params.signature, Sealed: p.sealed()}
 		seen = h.seen(params, m)
-		if !m.Signed.Sealed && h.replays.conflicts(sigKey{app.AppID, params.signature}, seen, m.ReceivedAt) {
+		if !m.Signed.Sealed && h.replays.conflicts(key, seen, m.ReceivedAt) {
 			return answer{}, p, errReplayed
 		}
 	}
@@ -94,7 +95,7 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, appID string) (
 		return answer{}, p, errStore
 	}
 	if m.Signed != nil {
-		h.replays.remember(sigKey{app.AppID, params.signature}, seen, m.ReceivedAt)
+		h.replays.remember(key, seen, m.ReceivedAt)
 	}
 	if res.Duplicate {
 		h.log.Debug("duplicate push", "app", app.AppID, "wx_msgid", m.MsgID)

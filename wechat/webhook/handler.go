@@ -34,10 +34,11 @@ type Config struct {
 	// Transfer, when set, decides which user messages are answered with
 	// transfer_customer_service, handing the user to WeChat's own web tool.
 	Transfer func(*kefu.App, *kefu.Inbound) bool
-	// ReplayCacheSize bounds how many URL signatures of plaintext pushes are kept
-	// in memory in front of the store's record; 0: 65536.
-	ReplayCacheSize int
 }
+
+// replayCacheSize bounds how many URL signatures of plaintext pushes are kept in
+// memory in front of the store's record.
+const replayCacheSize = 1 << 16
 
 // Handler serves GET and POST /wx/{appid}.
 type Handler struct {
@@ -62,13 +63,10 @@ func New(cfg Config) *Handler {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 1 << 20
 	}
-	if cfg.ReplayCacheSize <= 0 {
-		cfg.ReplayCacheSize = 1 << 16
-	}
 	h := &Handler{
 		cfg:     cfg,
 		apps:    newAppCache(cfg.Apps, cfg.Clock, cfg.AppTTL),
-		replays: newReplayCache(cfg.ReplayCacheSize),
+		replays: newReplayCache(replayCacheSize),
 		log:     cfg.Logger,
 		mux:     http.NewServeMux(),
 	}
